@@ -1,0 +1,41 @@
+import { PreconditionFailedError } from "../../lib/api/errors.js";
+import { FabricService } from "../../lib/api/fabrics.js";
+import { currentSettings } from "../../lib/config/index.js";
+import { documentClient, FabricRepository } from "../../lib/store/index.js";
+import { httpHandler, json, jsonBody, type ApiRequest } from "./router.js";
+
+function service(): FabricService {
+  const settings = currentSettings();
+  return new FabricService(new FabricRepository(documentClient(settings), settings.tableName));
+}
+
+function ifMatch(request: ApiRequest): number | undefined {
+  const header = request.headers["if-match"];
+  if (header === undefined) return undefined;
+  const version = Number(header.replace(/^W\//, "").replace(/"/g, ""));
+  if (!Number.isInteger(version)) throw new PreconditionFailedError(`If-Match must be a fabric version, got ${header}`);
+  return version;
+}
+
+const etag = (version: number) => ({ etag: `"${version}"` });
+const id = (request: ApiRequest) => request.path.id ?? "";
+
+export const handler = httpHandler({
+  "POST /fabrics": async (request) => {
+    const fabric = await service().register(jsonBody(request), request.now);
+    return json(201, fabric, { location: `/fabrics/${fabric.id}`, ...etag(fabric.version) });
+  },
+  "GET /fabrics": async () => json(200, { items: await service().list() }),
+  "GET /fabrics/{id}": async (request) => {
+    const fabric = await service().get(id(request));
+    return json(200, fabric, etag(fabric.version));
+  },
+  "PATCH /fabrics/{id}": async (request) => {
+    const fabric = await service().update(id(request), jsonBody(request), request.now, ifMatch(request));
+    return json(200, fabric, etag(fabric.version));
+  },
+  "DELETE /fabrics/{id}": async (request) => {
+    await service().remove(id(request));
+    return { status: 204 };
+  },
+});

@@ -1,0 +1,86 @@
+// The edge of the HTTP API: API Gateway HTTP API (payload 2.0) event in, JSON or problem+json out.
+// Route handlers receive a plain request and return a plain response; everything else is here.
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { MalformedRequestError, RouteNotFoundError } from "../../lib/api/errors.js";
+import { problemFromError, type Problem } from "../../lib/api/problems.js";
+import { logger } from "../../lib/observability/logger.js";
+
+export interface ApiRequest {
+  readonly routeKey: string;
+  readonly path: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly rawBody: string | undefined;
+  readonly requestId: string;
+  /** The request time as API Gateway saw it; the only clock route handlers use. */
+  readonly now: Date;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** Parses the body as JSON; an absent or non-JSON body is a 400 that says so. */
+export function jsonBody(request: ApiRequest): unknown {
+  if (request.rawBody === undefined || request.rawBody.trim() === "") {
+    throw new MalformedRequestError("the request needs a JSON body");
+  }
+  try {
+    return JSON.parse(request.rawBody);
+  } catch (error) {
+    throw new MalformedRequestError(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return { status, body, headers };
+}
+
+function toResult(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
+  const hasBody = response.body !== undefined;
+  return {
+    statusCode: response.status,
+    headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...response.headers },
+    body: hasBody ? JSON.stringify(response.body) : "",
+  };
+}
+
+function problemResult(p: Problem): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: p.status, headers: { "content-type": "application/problem+json" }, body: JSON.stringify(p) };
+}
+
+function toRequest(event: APIGatewayProxyEventV2): ApiRequest {
+  const body =
+    event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  return {
+    routeKey: event.routeKey,
+    path: (event.pathParameters ?? {}) as Record<string, string>,
+    query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    headers: (event.headers ?? {}) as Record<string, string>,
+    rawBody: body,
+    requestId: event.requestContext.requestId,
+    now: new Date(event.requestContext.timeEpoch),
+  };
+}
+
+/** One Lambda handler for a group of routes, dispatched by API Gateway's routeKey ("METHOD /path/{param}"). */
+export function httpHandler(routes: Readonly<Record<string, RouteHandler>>) {
+  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = routes[event.routeKey];
+    try {
+      if (!route) throw new RouteNotFoundError(`no route ${event.routeKey}`);
+      return toResult(await route(toRequest(event)));
+    } catch (error) {
+      const p = problemFromError(error);
+      if (p.status >= 500) logger.error("request failed", { routeKey: event.routeKey, error: error as Error });
+      return problemResult(p);
+    }
+  };
+  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+}

@@ -1,0 +1,117 @@
+// SQS event-source mapping emulation: poll a queue, hand the batch to the consumer as a real SQS event,
+// delete what succeeded. Failures stay on the queue: SQS shows them again after the visibility timeout
+// and moves them to the DLQ after maxReceiveCount, exactly as in the cloud.
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { ConsumerSpec } from "../wiring-types.js";
+import type { LocalFunction } from "./lambda.js";
+import type { ProvisionedQueue } from "./provision.js";
+
+export interface EventSourceOptions {
+  readonly client: SQSClient;
+  readonly queue: ProvisionedQueue;
+  readonly consumer: ConsumerSpec;
+  readonly fn: LocalFunction;
+  /** Parallel pollers; FIFO keeps order within a message group whatever this is. */
+  readonly concurrency?: number;
+  /** Long-poll wait; local-aws-sqs waits the full time unless the batch fills, so keep it short. */
+  readonly waitSeconds?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+function toRecord(message: Message, queue: ProvisionedQueue): SQSRecord {
+  const a = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: a.ApproximateReceiveCount ?? "1",
+      SentTimestamp: a.SentTimestamp ?? "0",
+      SenderId: a.SenderId ?? "local",
+      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? "0",
+      ...(a.SequenceNumber ? { SequenceNumber: a.SequenceNumber } : {}),
+      ...(a.MessageGroupId ? { MessageGroupId: a.MessageGroupId } : {}),
+      ...(a.MessageDeduplicationId ? { MessageDeduplicationId: a.MessageDeduplicationId } : {}),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: queue.arn,
+    awsRegion: "us-east-1",
+  };
+}
+
+/** Which messages of a batch to delete, from the handler's outcome (Lambda's reportBatchItemFailures rules). */
+export function succeededMessageIds(records: readonly SQSRecord[], outcome: { result: unknown } | { error: unknown }): string[] {
+  if ("error" in outcome) return [];
+  const failures = (outcome.result as SQSBatchResponse | undefined)?.batchItemFailures;
+  if (failures === undefined) return records.map((r) => r.messageId);
+  // Lambda treats a malformed response (an id it did not send) as a failure of the whole batch.
+  const sent = new Set(records.map((r) => r.messageId));
+  if (!Array.isArray(failures) || failures.some((f) => !sent.has(f?.itemIdentifier))) return [];
+  const failed = new Set(failures.map((f) => f.itemIdentifier));
+  return records.filter((r) => !failed.has(r.messageId)).map((r) => r.messageId);
+}
+
+export class SqsEventSource {
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly options: EventSourceOptions) {}
+
+  start(): void {
+    for (let i = 0; i < (this.options.concurrency ?? 2); i++) this.loops.push(this.poll());
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async poll(): Promise<void> {
+    const { client, queue, consumer, fn } = this.options;
+    while (!this.abort.signal.aborted) {
+      let messages: Message[];
+      try {
+        const out = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: consumer.batchSize,
+            WaitTimeSeconds: this.options.waitSeconds ?? 1,
+            MessageSystemAttributeNames: ["All"],
+            AttributeNames: ["All"],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = out.Messages ?? [];
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.options.onError?.(error);
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      if (messages.length === 0) {
+        // A zero-second wait returns at once; pause so that an idle poller does not spin.
+        if ((this.options.waitSeconds ?? 1) === 0) await new Promise((r) => setTimeout(r, 25));
+        continue;
+      }
+      try {
+        const records = messages.map((m) => toRecord(m, queue));
+        const event: SQSEvent = { Records: records };
+        let outcome: { result: unknown } | { error: unknown };
+        try {
+          outcome = { result: await fn.invoke(event) };
+        } catch (error) {
+          this.options.onError?.(error);
+          outcome = { error };
+        }
+        const ok = new Set(succeededMessageIds(records, outcome));
+        const entries = messages.filter((m) => ok.has(m.MessageId!)).map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+        if (entries.length > 0) await client.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }));
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// `npm start`: the local stack on its embedded defaults. Configuration: see README (lib/config/local.ts).
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseLocalStackSettings } from "../../lib/config/index.js";
+import { startLocalStack } from "./stack.js";
+
+function loadOrCreateToken(dataDir: string): string {
+  const file = join(dataDir, "token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+const settings = parseLocalStackSettings(process.env);
+const dataDir = resolve(settings.dataDir);
+mkdirSync(dataDir, { recursive: true });
+const token = settings.token ?? loadOrCreateToken(dataDir);
+process.env.HH_GITOPS_LOG_LEVEL ??= settings.logLevel;
+
+const stack = await startLocalStack({
+  dynamoDbPath: join(dataDir, "dynamodb"),
+  port: settings.port,
+  token,
+  tableName: settings.tableName,
+  queuePrefix: settings.queuePrefix,
+  dynamodbPort: settings.dynamodbPort,
+  sqsPort: settings.sqsPort,
+  ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
+  onError: (error) => console.error("local stack:", error instanceof Error ? error.message : error),
+});
+
+console.log(`hedgehog-gitops local stack
+  API:      ${stack.url}
+  token:    ${settings.token ? "(from HH_GITOPS_TOKEN)" : `${token}   (saved in ${join(dataDir, "token")})`}
+  data dir: ${dataDir}
+  DynamoDB: ${stack.dynamodbEndpoint}   SQS: ${stack.sqsEndpoint}
+Try: curl -H "Authorization: Bearer <token>" ${stack.url}/fabrics`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    stack.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

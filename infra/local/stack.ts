@@ -1,0 +1,129 @@
+// The whole system in one process: embedded DynamoDB and SQS behind the real AWS SDK clients, the HTTP
+// API, the SQS event sources and the schedules — all built from a wiring (infra/wiring.ts by default).
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Wiring } from "../wiring-types.js";
+import { wiring as defaultWiring } from "../wiring.js";
+import { startDynamoDb, type EmbeddedService } from "./dynamodb.js";
+import { SqsEventSource } from "./event-sources.js";
+import { startHttpGateway } from "./http-gateway.js";
+import { loadFunction, type LocalFunction } from "./lambda.js";
+import { ensureQueue, ensureTable, type ProvisionedQueue } from "./provision.js";
+import { startSchedule } from "./scheduler.js";
+import { startSqs } from "./sqs.js";
+
+export interface LocalStackOptions {
+  readonly wiring?: Wiring;
+  /** Where handler entries are resolved from (the repository root by default). */
+  readonly root?: string;
+  /** DynamoDB persistence directory; null keeps the table in memory. */
+  readonly dynamoDbPath: string | null;
+  readonly port: number;
+  readonly token: string;
+  readonly tableName?: string;
+  readonly queuePrefix?: string;
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
+  readonly webhookSecret?: string;
+  /** Extra environment for the handlers (they read their settings from process.env, as on Lambda). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly eventSources?: { readonly concurrency?: number; readonly waitSeconds?: number };
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly token: string;
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly tableName: string;
+  readonly queues: Readonly<Record<string, ProvisionedQueue>>;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  close(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const wiring = options.wiring ?? defaultWiring;
+  const tableName = options.tableName ?? "hedgehog-gitops";
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    const ddbService: EmbeddedService = await startDynamoDb(options.dynamoDbPath, options.dynamodbPort ?? 0);
+    closers.push(() => ddbService.close());
+    const sqsService = await startSqs(options.sqsPort ?? 0);
+    closers.push(() => sqsService.close());
+
+    const dynamodb = new DynamoDBClient({ region: "us-east-1", endpoint: ddbService.endpoint, credentials: LOCAL_CREDENTIALS });
+    const sqs = new SQSClient({ region: "us-east-1", endpoint: sqsService.endpoint, credentials: LOCAL_CREDENTIALS });
+    closers.push(() => {
+      dynamodb.destroy();
+      sqs.destroy();
+    });
+    await ensureTable(dynamodb, tableName);
+    const queues: Record<string, ProvisionedQueue> = {};
+    for (const spec of wiring.queues) queues[spec.name] = await ensureQueue(sqs, options.queuePrefix ?? "hedgehog-gitops", spec);
+
+    // Handlers read their settings from the environment, as they do on Lambda.
+    Object.assign(process.env, {
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      HH_GITOPS_TABLE: tableName,
+      HH_GITOPS_DYNAMODB_ENDPOINT: ddbService.endpoint,
+      HH_GITOPS_SQS_ENDPOINT: sqsService.endpoint,
+      ...Object.fromEntries(wiring.queues.map((q) => [q.urlVariable, queues[q.name]!.url])),
+      ...(options.webhookSecret ? { HH_GITOPS_WEBHOOK_SECRET: options.webhookSecret } : {}),
+      ...options.env,
+    });
+
+    const functions = new Map<string, LocalFunction>();
+    for (const [name, spec] of Object.entries(wiring.functions)) functions.set(name, await loadFunction(name, spec, options.root));
+    const fn = (name: string) => functions.get(name)!;
+
+    const gateway = await startHttpGateway({
+      routes: wiring.routes.map((spec) => ({ spec, fn: fn(spec.function) })),
+      token: options.token,
+      port: options.port,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    closers.push(() => gateway.close());
+
+    for (const consumer of wiring.consumers) {
+      const source = new SqsEventSource({
+        client: sqs,
+        queue: queues[consumer.queue]!,
+        consumer,
+        fn: fn(consumer.function),
+        ...options.eventSources,
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+      source.start();
+      closers.push(() => source.stop());
+    }
+    for (const schedule of wiring.schedules) {
+      const s = startSchedule(schedule, fn(schedule.function), options.onError);
+      closers.push(() => s.stop());
+    }
+
+    return {
+      url: gateway.url,
+      token: options.token,
+      dynamodbEndpoint: ddbService.endpoint,
+      sqsEndpoint: sqsService.endpoint,
+      tableName,
+      queues,
+      dynamodb,
+      sqs,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+// The shape of infra/wiring.ts: what both the local stack and the CDK stack are built from.
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** iam: SigV4 in the cloud, the bearer token locally. signature: the handler verifies the request itself. */
+export type RouteAuth = "iam" | "none" | "signature";
+
+export interface FunctionSpec {
+  /** Module path relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** API Gateway path template, e.g. /fabrics/{id}. */
+  readonly path: string;
+  readonly function: string;
+  readonly auth: RouteAuth;
+}
+
+export interface QueueSpec {
+  readonly name: string;
+  /** Always FIFO: one stage in flight per fabric (MessageGroupId = fabricId). */
+  readonly fifo: true;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /** Environment variable through which functions learn the queue URL. */
+  readonly urlVariable: string;
+}
+
+export interface ConsumerSpec {
+  readonly queue: string;
+  readonly function: string;
+  readonly batchSize: number;
+}
+
+export interface ScheduleSpec {
+  readonly name: string;
+  readonly rateMinutes: number;
+  readonly function: string;
+}
+
+export interface Wiring {
+  readonly functions: Readonly<Record<string, FunctionSpec>>;
+  readonly routes: readonly RouteSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly consumers: readonly ConsumerSpec[];
+  readonly schedules: readonly ScheduleSpec[];
+}
+
+/** Checks the cross references once, so that a typo fails at start (and in a test), not at the first request. */
+export function defineWiring(wiring: Wiring): Wiring {
+  const problems: string[] = [];
+  const fn = (name: string, where: string) => {
+    if (!(name in wiring.functions)) problems.push(`${where}: unknown function "${name}"`);
+  };
+  const seenRoutes = new Set<string>();
+  for (const r of wiring.routes) {
+    fn(r.function, `route ${r.method} ${r.path}`);
+    const key = `${r.method} ${r.path}`;
+    if (seenRoutes.has(key)) problems.push(`route ${key} is declared twice`);
+    seenRoutes.add(key);
+  }
+  const queueNames = new Set(wiring.queues.map((q) => q.name));
+  for (const q of wiring.queues) {
+    const consumers = wiring.consumers.filter((c) => c.queue === q.name);
+    for (const c of consumers) {
+      const timeout = wiring.functions[c.function]?.timeoutSeconds ?? 0;
+      // AWS: the visibility timeout should be at least six times the consumer's timeout.
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+      if (q.visibilityTimeoutSeconds < 6 * timeout) {
+        problems.push(`queue ${q.name}: visibility timeout ${q.visibilityTimeoutSeconds}s < 6 × ${c.function} timeout ${timeout}s`);
+      }
+    }
+  }
+  for (const c of wiring.consumers) {
+    fn(c.function, `consumer of ${c.queue}`);
+    if (!queueNames.has(c.queue)) problems.push(`consumer ${c.function}: unknown queue "${c.queue}"`);
+    if (c.batchSize < 1 || c.batchSize > 10) problems.push(`consumer ${c.function}: FIFO batch size must be 1..10`);
+  }
+  for (const s of wiring.schedules) fn(s.function, `schedule ${s.name}`);
+  if (problems.length > 0) throw new Error(`invalid wiring:\n- ${problems.join("\n- ")}`);
+  return wiring;
+}

@@ -1,0 +1,81 @@
+// The fabric registry's use cases. Input is unknown JSON; output is the stored Fabric.
+import type { z } from "zod";
+import {
+  defaultDirectory,
+  fabricInputSchema,
+  fabricPatchSchema,
+  type Fabric,
+  type FabricPatch,
+  type GitSettings,
+} from "../fabrics/schema.js";
+import type { FabricRepository } from "../store/fabrics.js";
+import { PreconditionFailedError, RequestValidationError } from "./errors.js";
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw RequestValidationError.fromZod(result.error);
+  return result.data;
+}
+
+function nextSyncAt(fabric: Fabric, now: Date): string {
+  return new Date(now.getTime() + fabric.sync.intervalMinutes * 60_000).toISOString();
+}
+
+export class FabricService {
+  constructor(private readonly fabrics: FabricRepository) {}
+
+  async register(body: unknown, now: Date): Promise<Fabric> {
+    const input = parse(fabricInputSchema, body);
+    const at = now.toISOString();
+    const git = { ...input.git, directory: input.git.directory ?? defaultDirectory(input.name) } as GitSettings;
+    const fabric: Fabric = {
+      id: input.name,
+      name: input.name,
+      git,
+      cluster: input.cluster,
+      sync: input.sync,
+      directory: { status: "not_initialized", error: null, lastInitAt: null },
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return this.fabrics.create(fabric, nextSyncAt(fabric, now));
+  }
+
+  list(): Promise<Fabric[]> {
+    return this.fabrics.list();
+  }
+
+  get(id: string): Promise<Fabric> {
+    return this.fabrics.require(id);
+  }
+
+  /** `ifMatch` is the version the caller last saw (If-Match header); absent means "whatever is current". */
+  async update(id: string, body: unknown, now: Date, ifMatch?: number): Promise<Fabric> {
+    const patch: FabricPatch = parse(fabricPatchSchema, body);
+    const current = await this.fabrics.require(id);
+    if (ifMatch !== undefined && ifMatch !== current.version) {
+      throw new PreconditionFailedError(`fabric "${id}" is at version ${current.version}, not ${ifMatch}`);
+    }
+    const git = patch.git
+      ? ({ ...patch.git, directory: patch.git.directory ?? current.git.directory } as GitSettings)
+      : current.git;
+    const updated: Fabric = {
+      ...current,
+      git,
+      cluster: patch.cluster === undefined ? current.cluster : patch.cluster,
+      sync: { ...current.sync, ...stripUndefined(patch.sync ?? {}) },
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    return this.fabrics.replace(updated, nextSyncAt(updated, now));
+  }
+
+  remove(id: string): Promise<void> {
+    return this.fabrics.delete(id);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

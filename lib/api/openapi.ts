@@ -1,0 +1,73 @@
+// The OpenAPI document, generated from the same zod schemas that validate requests.
+// A test checks that every route in infra/wiring.ts is described here, and nothing else.
+import { z } from "zod";
+import { fabricInputSchema, fabricPatchSchema } from "../fabrics/schema.js";
+
+export interface OperationSpec {
+  readonly method: "get" | "post" | "patch" | "delete" | "put";
+  readonly path: string;
+  readonly summary: string;
+  readonly requestBody?: z.ZodType;
+  readonly responses: Readonly<Record<string, string>>;
+  readonly auth: boolean;
+}
+
+const problemResponses = { "401": "no valid credentials", "404": "no such fabric", "422": "invalid body (problem+json)" };
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  { method: "get", path: "/health", summary: "Liveness", responses: { "200": "ok" }, auth: false },
+  { method: "get", path: "/openapi.json", summary: "This document", responses: { "200": "OpenAPI 3.1" }, auth: false },
+  {
+    method: "post",
+    path: "/fabrics",
+    summary: "Register a fabric",
+    requestBody: fabricInputSchema,
+    responses: { "201": "registered", "400": "body is not JSON", "409": "a fabric with this name exists", ...problemResponses },
+    auth: true,
+  },
+  { method: "get", path: "/fabrics", summary: "List fabrics", responses: { "200": "the fabrics" }, auth: true },
+  { method: "get", path: "/fabrics/{id}", summary: "Get a fabric", responses: { "200": "the fabric", ...problemResponses }, auth: true },
+  {
+    method: "patch",
+    path: "/fabrics/{id}",
+    summary: "Change a fabric's git, cluster or sync settings",
+    requestBody: fabricPatchSchema,
+    responses: { "200": "updated", "409": "changed concurrently", "412": "If-Match version is stale", ...problemResponses },
+    auth: true,
+  },
+  {
+    method: "delete",
+    path: "/fabrics/{id}",
+    summary: "Forget a fabric and its records (Git and the cluster are untouched)",
+    responses: { "204": "deleted", ...problemResponses },
+    auth: true,
+  },
+];
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    (paths[op.path] ??= {})[op.method] = {
+      summary: op.summary,
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(op.requestBody
+        ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(op.requestBody, { io: "input" }) } } } }
+        : {}),
+      responses: Object.fromEntries(Object.entries(op.responses).map(([code, description]) => [code, { description }])),
+      ...(op.auth ? {} : { security: [] }),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "hedgehog-gitops", version: "0.1.0" },
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, sigv4: { type: "apiKey", in: "header", name: "Authorization" } } },
+    security: [{ bearer: [] }, { sigv4: [] }],
+    paths,
+  };
+}

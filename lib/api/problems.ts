@@ -1,0 +1,38 @@
+// RFC 9457 problem details, and the one table that says which error becomes which status.
+import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
+import { MalformedRequestError, PreconditionFailedError, RequestValidationError, RouteNotFoundError } from "./errors.js";
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly { pointer: string; message: string }[];
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
+  [MalformedRequestError, 400, "Malformed request"],
+  [RequestValidationError, 422, "Invalid request body"],
+  [RouteNotFoundError, 404, "Not found"],
+  [FabricNotFoundError, 404, "Fabric not found"],
+  [FabricAlreadyExistsError, 409, "Fabric already exists"],
+  [VersionConflictError, 409, "Concurrent update"],
+  [PreconditionFailedError, 412, "Precondition failed"],
+];
+
+export function problem(status: number, title: string, detail: string): Problem {
+  return { type: "about:blank", title, status, detail };
+}
+
+/** Known errors become their status with the error's own message; anything else is a 500 that reveals nothing. */
+export function problemFromError(error: unknown): Problem {
+  for (const [cls, status, title] of STATUS_BY_ERROR) {
+    if (error instanceof cls) {
+      const base = problem(status, title, error.message);
+      return error instanceof RequestValidationError ? { ...base, errors: error.problems } : base;
+    }
+  }
+  return problem(500, "Internal error", "the request failed unexpectedly; see the service logs");
+}

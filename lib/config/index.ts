@@ -1,0 +1,3 @@
+export * from "./settings.js";
+export * from "./local.js";
+export * from "./errors.js";

@@ -1,0 +1,70 @@
+// Environment → typed settings, read in one place. Every handler and the local stack go through here.
+import { z } from "zod";
+import { ConfigurationError } from "./errors.js";
+
+export const STAGES = ["init", "ingest", "reconcile"] as const;
+export type Stage = (typeof STAGES)[number];
+
+const optionalUrl = z.url().optional();
+
+const environmentSchema = z.object({
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  HH_GITOPS_TABLE: z.string().min(3).default("hedgehog-gitops"),
+  HH_GITOPS_DYNAMODB_ENDPOINT: optionalUrl,
+  HH_GITOPS_SQS_ENDPOINT: optionalUrl,
+  HH_GITOPS_SECRETS_ENDPOINT: optionalUrl,
+  HH_GITOPS_INIT_QUEUE_URL: optionalUrl,
+  HH_GITOPS_INGEST_QUEUE_URL: optionalUrl,
+  HH_GITOPS_RECONCILE_QUEUE_URL: optionalUrl,
+  HH_GITOPS_WEBHOOK_SECRET: z.string().min(1).optional(),
+  HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+});
+
+export interface Settings {
+  readonly region: string;
+  readonly tableName: string;
+  readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string; readonly secretsManager?: string };
+  readonly queueUrls: Readonly<Partial<Record<Stage, string>>>;
+  readonly webhookSecret?: string;
+  readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+}
+
+/** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
+export function queueUrlVariable(stage: Stage): string {
+  return `HH_GITOPS_${stage.toUpperCase()}_QUEUE_URL`;
+}
+
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  const queueUrls: Partial<Record<Stage, string>> = {};
+  for (const stage of STAGES) {
+    const url = e[queueUrlVariable(stage) as keyof typeof e] as string | undefined;
+    if (url) queueUrls[stage] = url;
+  }
+  return {
+    region: e.AWS_REGION,
+    tableName: e.HH_GITOPS_TABLE,
+    endpoints: {
+      ...(e.HH_GITOPS_DYNAMODB_ENDPOINT ? { dynamodb: e.HH_GITOPS_DYNAMODB_ENDPOINT } : {}),
+      ...(e.HH_GITOPS_SQS_ENDPOINT ? { sqs: e.HH_GITOPS_SQS_ENDPOINT } : {}),
+      ...(e.HH_GITOPS_SECRETS_ENDPOINT ? { secretsManager: e.HH_GITOPS_SECRETS_ENDPOINT } : {}),
+    },
+    queueUrls,
+    ...(e.HH_GITOPS_WEBHOOK_SECRET ? { webhookSecret: e.HH_GITOPS_WEBHOOK_SECRET } : {}),
+    logLevel: e.HH_GITOPS_LOG_LEVEL,
+  };
+}
+
+let cached: { key: string; settings: Settings } | undefined;
+
+/** Settings of the running process. Re-read when the environment changed (the local stack sets it). */
+export function currentSettings(): Settings {
+  const key = JSON.stringify(Object.entries(process.env).filter(([k]) => k.startsWith("HH_GITOPS_") || k === "AWS_REGION").sort());
+  if (cached?.key !== key) cached = { key, settings: parseSettings(process.env) };
+  return cached.settings;
+}

@@ -1,0 +1,124 @@
+// What a fabric is, as the API accepts it. Strict objects: an unknown key is an error, not ignored.
+import { z } from "zod";
+
+export const FABRIC_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Where a secret lives; the secret itself is never stored in the table. */
+export const secretReferenceSchema = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/\S.*|aws-sm:\S+)$/, {
+    message: "must be a secret reference: env:NAME, file:/absolute/path or aws-sm:<secret name or ARN>",
+  })
+  .describe("secret reference: env:NAME, file:/absolute/path or aws-sm:<name or ARN>");
+
+const directorySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
+    message: "must be a repository-relative path without leading or trailing slash",
+  })
+  .refine((d) => !d.split("/").some((part) => part === "." || part === ".."), {
+    message: "must not contain . or .. segments",
+  });
+
+const branchSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)[A-Za-z0-9._/-]+$/, { message: "must be a valid branch name" });
+
+const gitRepositoryUrl = z.string().refine((u) => u.startsWith("/") || /^https?:\/\/[^\s]+$/.test(u), {
+  message: "must be an absolute path to a bare repository or an http(s) URL",
+});
+
+export const gitSettingsSchema = z.discriminatedUnion("provider", [
+  z.strictObject({
+    provider: z.literal("git"),
+    url: gitRepositoryUrl,
+    branch: branchSchema.default("main"),
+    directory: directorySchema.optional(),
+    credentials: secretReferenceSchema.optional(),
+  }),
+  z.strictObject({
+    provider: z.literal("github"),
+    owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "must be a GitHub owner name" }),
+    repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { message: "must be a GitHub repository name" }),
+    apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+    credentials: secretReferenceSchema,
+    branch: branchSchema.default("main"),
+    directory: directorySchema.optional(),
+  }),
+]);
+
+export const clusterSettingsSchema = z.union([
+  z.strictObject({
+    kubeconfig: z
+      .string()
+      .min(1)
+      .describe("path of a kubeconfig file (local stack) or a secret reference"),
+    namespace: z.literal("default").default("default"),
+  }),
+  z.strictObject({
+    simulated: z.literal(true).describe("the local stack's simulated Kubernetes API server"),
+  }),
+]);
+
+const syncFields = {
+  mode: z.enum(["observe", "apply"]).describe("observe: detect and report only; apply: apply Git to the cluster"),
+  prune: z.boolean().describe("delete orphaned objects that carry our tracking annotation"),
+  intervalMinutes: z.int().min(1).max(10_080).describe("scheduled sync interval"),
+  keepOriginals: z.boolean().describe("move ingested raw files to raw/processed/ instead of deleting them"),
+  suspended: z.boolean().describe("skip scheduled syncs"),
+};
+
+export const syncSettingsSchema = z.strictObject({
+  mode: syncFields.mode.default("observe"),
+  prune: syncFields.prune.default(false),
+  intervalMinutes: syncFields.intervalMinutes.default(5),
+  keepOriginals: syncFields.keepOriginals.default(false),
+  suspended: syncFields.suspended.default(false),
+});
+
+/** Without defaults: a partial update must not reset the fields it does not name. */
+const syncPatchSchema = z.strictObject(syncFields).partial();
+
+export const fabricInputSchema = z.strictObject({
+  name: z.string().regex(FABRIC_NAME, { message: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters" }),
+  git: gitSettingsSchema,
+  cluster: clusterSettingsSchema.nullable().default(null),
+  sync: syncSettingsSchema.default(syncSettingsSchema.parse({})),
+});
+
+/** PATCH: any top-level block may be replaced; `sync` may be given partially. The name (the id) never changes. */
+export const fabricPatchSchema = z
+  .strictObject({
+    git: gitSettingsSchema.optional(),
+    cluster: clusterSettingsSchema.nullable().optional(),
+    sync: syncPatchSchema.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: "the patch changes nothing: give git, cluster or sync" });
+
+export type FabricInput = z.input<typeof fabricInputSchema>;
+export type GitSettings = z.output<typeof gitSettingsSchema> & { directory: string };
+export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
+export type SyncSettings = z.output<typeof syncSettingsSchema>;
+export type FabricPatch = z.output<typeof fabricPatchSchema>;
+
+export type DirectoryStatus = "not_initialized" | "initializing" | "initialized" | "error";
+
+export interface Fabric {
+  readonly id: string;
+  readonly name: string;
+  readonly git: GitSettings;
+  readonly cluster: ClusterSettings | null;
+  readonly sync: SyncSettings;
+  readonly directory: { readonly status: DirectoryStatus; readonly error: string | null; readonly lastInitAt: string | null };
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function defaultDirectory(name: string): string {
+  return `gitops/hedgehog/${name}`;
+}

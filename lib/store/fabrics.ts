@@ -1,0 +1,165 @@
+// Fabric items: pk FABRIC#<id>, sk META. Every write is conditional on the version attribute.
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Fabric } from "../fabrics/schema.js";
+import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "./errors.js";
+import { TABLE_INDEXES } from "./table.js";
+
+const FABRIC_TYPE = "FABRIC";
+
+export function fabricPartitionKey(id: string): string {
+  return `FABRIC#${id}`;
+}
+
+interface FabricItem extends Omit<Fabric, "id"> {
+  pk: string;
+  sk: "META";
+  type: "fabric";
+  id: string;
+  gsi1pk: string;
+  gsi1sk: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+  nextSyncAt?: string;
+}
+
+function toItem(fabric: Fabric, nextSyncAt: string | undefined): FabricItem {
+  const item: FabricItem = {
+    ...fabric,
+    pk: fabricPartitionKey(fabric.id),
+    sk: "META",
+    type: "fabric",
+    gsi1pk: FABRIC_TYPE,
+    gsi1sk: fabric.id,
+  };
+  // Only scheduled fabrics are in the sparse dueSync index.
+  if (nextSyncAt && !fabric.sync.suspended) {
+    item.nextSyncAt = nextSyncAt;
+    item.gsi2pk = "SCHEDULE";
+    item.gsi2sk = `${nextSyncAt}#${fabric.id}`;
+  }
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): Fabric {
+  const i = item as unknown as FabricItem;
+  return {
+    id: i.id,
+    name: i.name,
+    git: i.git,
+    cluster: i.cluster ?? null,
+    sync: i.sync,
+    directory: i.directory,
+    version: i.version,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+  };
+}
+
+export class FabricRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(fabric: Fabric, nextSyncAt?: string): Promise<Fabric> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(fabric, nextSyncAt),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new FabricAlreadyExistsError(fabric.id);
+      throw error;
+    }
+    return fabric;
+  }
+
+  async get(id: string): Promise<Fabric | null> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : null;
+  }
+
+  async require(id: string): Promise<Fabric> {
+    const fabric = await this.get(id);
+    if (!fabric) throw new FabricNotFoundError(id);
+    return fabric;
+  }
+
+  async list(): Promise<Fabric[]> {
+    const fabrics: Fabric[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_INDEXES.byType.name,
+          KeyConditionExpression: "gsi1pk = :t",
+          ExpressionAttributeValues: { ":t": FABRIC_TYPE },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) fabrics.push(fromItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return fabrics;
+  }
+
+  /** Replaces the fabric if its stored version is still `fabric.version - 1`. */
+  async replace(fabric: Fabric, nextSyncAt?: string): Promise<Fabric> {
+    const expected = fabric.version - 1;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(fabric, nextSyncAt),
+          ConditionExpression: "attribute_exists(pk) AND version = :v",
+          ExpressionAttributeValues: { ":v": expected },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (!(await this.get(fabric.id))) throw new FabricNotFoundError(fabric.id);
+        throw new VersionConflictError(`fabric "${fabric.id}"`, expected);
+      }
+      throw error;
+    }
+    return fabric;
+  }
+
+  /** Deletes the fabric and every item under it (resources, runs). Git and the cluster are not touched. */
+  async delete(id: string): Promise<void> {
+    const pk = fabricPartitionKey(id);
+    let startKey: Record<string, unknown> | undefined;
+    let found = false;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ProjectionExpression: "pk, sk",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const keys = out.Items ?? [];
+      found ||= keys.length > 0;
+      // BatchWriteItem takes at most 25 requests.
+      for (let i = 0; i < keys.length; i += 25) {
+        let requests: Record<string, unknown>[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+        while (requests.length > 0) {
+          const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+          requests = (res.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+        }
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    if (!found) throw new FabricNotFoundError(id);
+  }
+}

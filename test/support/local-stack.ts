@@ -1,0 +1,65 @@
+// Starts the real local stack in-process for a test: in-memory dynalite, local-aws-sqs, random ports.
+import { randomBytes } from "node:crypto";
+import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.js";
+
+export interface TestStack extends LocalStack {
+  /** fetch against the API with the bearer token (unless `auth: false`). */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<ApiResult>;
+  readonly errors: unknown[];
+}
+
+export interface ApiResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary JSON
+}
+
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
+  process.env.HH_GITOPS_LOG_LEVEL ??= "SILENT";
+  process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+  const errors: unknown[] = [];
+  const stack = await startLocalStack({
+    dynamoDbPath: null,
+    port: 0,
+    token: randomBytes(18).toString("base64url"),
+    queuePrefix: `t${randomBytes(4).toString("hex")}`,
+    eventSources: { waitSeconds: 0 },
+    onError: (e) => errors.push(e),
+    ...options,
+  });
+  const api: TestStack["api"] = async (path, init = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.auth !== false) headers.authorization ??= `Bearer ${stack.token}`;
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await fetch(`${stack.url}${path}`, { method: init.method ?? "GET", headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+  return Object.assign(stack, { api, errors });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { succeededMessageIds } from "../../../infra/local/event-sources.js";
+import { defineWiring } from "../../../infra/wiring-types.js";
+import { wiring } from "../../../infra/wiring.js";
+import { OPERATIONS } from "../../../lib/api/openapi.js";
+import { existsSync } from "node:fs";
+import type { SQSRecord } from "aws-lambda";
+
+describe("wiring", () => {
+  it("points every function at an existing module", () => {
+    for (const [name, fn] of Object.entries(wiring.functions)) expect(existsSync(fn.entry), `${name}: ${fn.entry}`).toBe(true);
+  });
+
+  it("describes exactly the wired routes in the OpenAPI document", () => {
+    const wired = wiring.routes.map((r) => `${r.method} ${r.path}`).sort();
+    const documented = OPERATIONS.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
+    expect(documented).toEqual(wired);
+    for (const r of wiring.routes) {
+      const op = OPERATIONS.find((o) => o.method.toUpperCase() === r.method && o.path === r.path)!;
+      expect(op.auth, `${r.method} ${r.path}`).toBe(r.auth === "iam");
+    }
+  });
+
+  it("rejects unknown functions, unknown queues, duplicate routes and short visibility timeouts", () => {
+    const fn = { entry: "x.ts", timeoutSeconds: 60, memoryMb: 128 };
+    expect(() =>
+      defineWiring({
+        functions: { a: fn },
+        routes: [
+          { method: "GET", path: "/x", function: "b", auth: "none" },
+          { method: "GET", path: "/y", function: "a", auth: "none" },
+          { method: "GET", path: "/y", function: "a", auth: "none" },
+        ],
+        queues: [{ name: "q", fifo: true, visibilityTimeoutSeconds: 300, maxReceiveCount: 3, urlVariable: "Q" }],
+        consumers: [
+          { queue: "q", function: "a", batchSize: 10 },
+          { queue: "nope", function: "a", batchSize: 11 },
+        ],
+        schedules: [{ name: "s", rateMinutes: 1, function: "zzz" }],
+      }),
+    ).toThrow(
+      /unknown function "b"[\s\S]*GET \/y is declared twice[\s\S]*visibility timeout 300s < 6 × a timeout 60s[\s\S]*unknown queue "nope"[\s\S]*batch size[\s\S]*unknown function "zzz"/,
+    );
+  });
+});
+
+describe("batch item failures (Lambda's rules)", () => {
+  const records = ["m1", "m2", "m3"].map((messageId) => ({ messageId }) as SQSRecord);
+  it("deletes all on success without a response, none on a throw", () => {
+    expect(succeededMessageIds(records, { result: undefined })).toEqual(["m1", "m2", "m3"]);
+    expect(succeededMessageIds(records, { error: new Error("x") })).toEqual([]);
+  });
+  it("keeps the reported failures", () => {
+    expect(succeededMessageIds(records, { result: { batchItemFailures: [{ itemIdentifier: "m2" }] } })).toEqual(["m1", "m3"]);
+  });
+  it("fails the whole batch when the response names an id it was not sent", () => {
+    expect(succeededMessageIds(records, { result: { batchItemFailures: [{ itemIdentifier: "zz" }] } })).toEqual([]);
+  });
+});
