@@ -6,6 +6,10 @@ export const wiring = defineWiring({
   functions: {
     fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512 },
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256 },
+    runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512 },
+    resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512 },
+    initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512 },
+    ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024 },
   },
   routes: [
     { method: "GET", path: "/health", function: "metaApi", auth: "none" },
@@ -15,12 +19,24 @@ export const wiring = defineWiring({
     { method: "GET", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
     { method: "PATCH", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
     { method: "DELETE", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
+    { method: "POST", path: "/fabrics/{id}/init", function: "runsApi", auth: "iam" },
+    { method: "POST", path: "/fabrics/{id}/ingest", function: "runsApi", auth: "iam" },
+    { method: "POST", path: "/fabrics/{id}/sync", function: "runsApi", auth: "iam" },
+    { method: "POST", path: "/fabrics/{id}/plan", function: "runsApi", auth: "iam" },
+    { method: "GET", path: "/fabrics/{id}/status", function: "runsApi", auth: "iam" },
+    { method: "GET", path: "/fabrics/{id}/runs", function: "runsApi", auth: "iam" },
+    { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam" },
+    { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam" },
+    { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam" },
   ],
   queues: [
     { name: "init", fifo: true, visibilityTimeoutSeconds: 360, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INIT_QUEUE_URL" },
     { name: "ingest", fifo: true, visibilityTimeoutSeconds: 900, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INGEST_QUEUE_URL" },
     { name: "reconcile", fifo: true, visibilityTimeoutSeconds: 900, maxReceiveCount: 5, urlVariable: "HH_GITOPS_RECONCILE_QUEUE_URL" },
   ],
-  consumers: [],
+  consumers: [
+    { queue: "init", function: "initWorker", batchSize: 1 },
+    { queue: "ingest", function: "ingestWorker", batchSize: 1 },
+  ],
   schedules: [],
 });

@@ -1,13 +1,10 @@
 import { PreconditionFailedError } from "../../lib/api/errors.js";
 import { FabricService } from "../../lib/api/fabrics.js";
-import { currentSettings } from "../../lib/config/index.js";
-import { documentClient, FabricRepository } from "../../lib/store/index.js";
+import { logger } from "../../lib/observability/logger.js";
+import { runtime } from "../../lib/pipeline/runtime.js";
 import { httpHandler, json, jsonBody, type ApiRequest } from "./router.js";
 
-function service(): FabricService {
-  const settings = currentSettings();
-  return new FabricService(new FabricRepository(documentClient(settings), settings.tableName));
-}
+const service = () => new FabricService(runtime().fabrics);
 
 function ifMatch(request: ApiRequest): number | undefined {
   const header = request.headers["if-match"];
@@ -23,7 +20,15 @@ const id = (request: ApiRequest) => request.path.id ?? "";
 export const handler = httpHandler({
   "POST /fabrics": async (request) => {
     const fabric = await service().register(jsonBody(request), request.now);
-    return json(201, fabric, { location: `/fabrics/${fabric.id}`, ...etag(fabric.version) });
+    // Registration starts an init run; if that cannot start now, the fabric is still registered.
+    let initRun: { runId: string } | { error: string };
+    try {
+      initRun = { runId: (await runtime().runService.start({ fabricId: fabric.id, kind: "init", trigger: "api", now: request.now })).runId };
+    } catch (error) {
+      logger.warn("could not start the init run of a new fabric", { fabricId: fabric.id, error: error as Error });
+      initRun = { error: error instanceof Error ? error.message : String(error) };
+    }
+    return json(201, { ...fabric, initRun }, { location: `/fabrics/${fabric.id}`, ...etag(fabric.version) });
   },
   "GET /fabrics": async () => json(200, { items: await service().list() }),
   "GET /fabrics/{id}": async (request) => {

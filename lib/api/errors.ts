@@ -16,10 +16,11 @@ export class RequestValidationError extends TerminalError {
     super(problems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; "));
   }
 
-  static fromZod(error: z.ZodError): RequestValidationError {
+  /** `where` names what was parsed when it is not the body ("query": ?kind=...). */
+  static fromZod(error: z.ZodError, where?: string): RequestValidationError {
     return new RequestValidationError(
       error.issues.flatMap((issue) => {
-        const base = issue.path.map((p) => `/${String(p)}`).join("");
+        const base = (where ? `${where}:` : "") + issue.path.map((p) => `/${String(p)}`).join("");
         if (issue.code === "unrecognized_keys") {
           return issue.keys.map((key) => ({ pointer: `${base}/${key}`, message: "unknown field" }));
         }
@@ -33,3 +34,5 @@ export class RequestValidationError extends TerminalError {
 export class PreconditionFailedError extends TerminalError {}
 
 export class RouteNotFoundError extends TerminalError {}
+
+export class ResourceNotFoundError extends TerminalError {}

@@ -42,6 +42,37 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: { "204": "deleted", ...problemResponses },
     auth: true,
   },
+  ...(["init", "ingest", "sync", "plan"] as const).map(
+    (kind): OperationSpec => ({
+      method: "post",
+      path: `/fabrics/{id}/${kind}`,
+      summary: {
+        init: "Start a run that ensures the GitOps layout",
+        ingest: "Start a run that ingests raw/",
+        sync: "Start a run: init if needed, ingest, reconcile when a cluster is configured",
+        plan: "Start a dry run of sync: the run record holds what would be committed, applied and pruned",
+      }[kind],
+      responses: { "202": "run started or coalesced into the active run (Location: the run)", "503": "busy, retry", ...problemResponses },
+      auth: true,
+    }),
+  ),
+  { method: "get", path: "/fabrics/{id}/status", summary: "Directory status, last run, resource counts", responses: { "200": "status", ...problemResponses }, auth: true },
+  { method: "get", path: "/fabrics/{id}/runs", summary: "Runs, newest first (?limit=)", responses: { "200": "runs", ...problemResponses }, auth: true },
+  { method: "get", path: "/fabrics/{id}/runs/{runId}", summary: "One run with its stages", responses: { "200": "run", ...problemResponses }, auth: true },
+  {
+    method: "get",
+    path: "/fabrics/{id}/resources",
+    summary: "Resources (?kind=&state=&source=) with their Git attribution",
+    responses: { "200": "resources", ...problemResponses },
+    auth: true,
+  },
+  {
+    method: "get",
+    path: "/fabrics/{id}/resources/{kind}/{name}",
+    summary: "One resource (?namespace=, default 'default'), with its drift",
+    responses: { "200": "resource", ...problemResponses },
+    auth: true,
+  },
 ];
 
 export function openApiDocument(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // RFC 9457 problem details, and the one table that says which error becomes which status.
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
-import { MalformedRequestError, PreconditionFailedError, RequestValidationError, RouteNotFoundError } from "./errors.js";
+import { FabricNotReadyError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
+import { MalformedRequestError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError } from "./errors.js";
 
 export interface Problem {
   readonly type: string;
@@ -20,6 +21,10 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [FabricAlreadyExistsError, 409, "Fabric already exists"],
   [VersionConflictError, 409, "Concurrent update"],
   [PreconditionFailedError, 412, "Precondition failed"],
+  [RunNotFoundError, 404, "Run not found"],
+  [ResourceNotFoundError, 404, "Resource not found"],
+  [FabricNotReadyError, 409, "Fabric not ready"],
+  [RunStartContentionError, 503, "Busy"],
 ];
 
 export function problem(status: number, title: string, detail: string): Problem {

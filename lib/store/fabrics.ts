@@ -1,7 +1,7 @@
 // Fabric items: pk FABRIC#<id>, sk META. Every write is conditional on the version attribute.
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Fabric } from "../fabrics/schema.js";
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "./errors.js";
 import { TABLE_INDEXES } from "./table.js";
@@ -111,16 +111,29 @@ export class FabricRepository {
     return fabrics;
   }
 
-  /** Replaces the fabric if its stored version is still `fabric.version - 1`. */
+  /**
+   * Writes the fabric's settings if its stored version is still `fabric.version - 1`. An update, not a
+   * put: the run lock and other system attributes on the same item are left alone.
+   */
   async replace(fabric: Fabric, nextSyncAt?: string): Promise<Fabric> {
     const expected = fabric.version - 1;
+    const item = toItem(fabric, nextSyncAt);
+    const fields = ["git", "cluster", "sync", "directory", "version", "updatedAt"] as const;
+    const schedule = item.gsi2pk ? ["nextSyncAt", "gsi2pk", "gsi2sk"] : [];
+    const sets = [...fields, ...schedule].map((f) => `#${f} = :${f}`);
+    const removes = item.gsi2pk ? [] : ["nextSyncAt", "gsi2pk", "gsi2sk"];
+    const names = Object.fromEntries([...fields, ...schedule, ...removes].map((f) => [`#${f}`, f]));
+    const values: Record<string, unknown> = { ":expected": expected };
+    for (const f of [...fields, ...schedule]) values[`:${f}`] = item[f as keyof FabricItem];
     try {
       await this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: toItem(fabric, nextSyncAt),
-          ConditionExpression: "attribute_exists(pk) AND version = :v",
-          ExpressionAttributeValues: { ":v": expected },
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.map((f) => `#${f}`).join(", ")}` : ""}`,
+          ConditionExpression: "attribute_exists(pk) AND #version = :expected",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
@@ -131,6 +144,25 @@ export class FabricRepository {
       throw error;
     }
     return fabric;
+  }
+
+  /** The init stage's bookkeeping: not a settings change, so no version bump. */
+  async setDirectoryStatus(id: string, directory: Fabric["directory"]): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: fabricPartitionKey(id), sk: "META" },
+          UpdateExpression: "SET #directory = :d",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#directory": "directory" },
+          ExpressionAttributeValues: { ":d": directory },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new FabricNotFoundError(id);
+      throw error;
+    }
   }
 
   /** Deletes the fabric and every item under it (resources, runs). Git and the cluster are not touched. */

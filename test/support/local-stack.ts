@@ -63,3 +63,34 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Waits until the run has finished (succeeded or failed) and returns it. */
+export async function waitForRun(stack: TestStack, fabricId: string, runId: string, timeoutMs = 60_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  return eventually(
+    async () => {
+      const res = await stack.api(`/fabrics/${fabricId}/runs/${runId}`);
+      return res.status === 200 && (res.body.status === "succeeded" || res.body.status === "failed") ? res.body : undefined;
+    },
+    timeoutMs,
+    `run ${runId} to finish`,
+  );
+}
+
+/** Waits until every run of the fabric has finished (reruns included). */
+export async function waitForIdle(stack: TestStack, fabricId: string, timeoutMs = 60_000): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  return eventually(
+    async () => {
+      const res = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
+      const runs = res.body.items as { status: string }[];
+      if (runs.length === 0 || runs.some((r) => r.status === "queued" || r.status === "running")) return undefined;
+      // A rerun is launched right after its predecessor finishes: look twice.
+      await new Promise((r) => setTimeout(r, 150));
+      const again = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
+      return again.body.items.length === runs.length && again.body.items.every((r: { status: string }) => r.status === "succeeded" || r.status === "failed")
+        ? again.body.items
+        : undefined;
+    },
+    timeoutMs,
+    `fabric ${fabricId} to be idle`,
+  );
+}

@@ -1,0 +1,42 @@
+// The edge of a stage queue: Powertools' FIFO batch processor hands each record, validated with the zod
+// message schema, to lib/pipeline. A failed record fails the rest of the batch (FIFO order), which SQS
+// redelivers after the visibility timeout. (The FIFO processors take no parser config in Powertools
+// 2.35, so the schema is applied here.) A malformed message fails every time and ends in the DLQ.
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Stage } from "../../lib/config/settings.js";
+import { logger } from "../../lib/observability/logger.js";
+import { stageMessageSchema, type StageMessage } from "../../lib/pipeline/messages.js";
+import { runStage, type StageRunnerDeps } from "../../lib/pipeline/stage-runner.js";
+
+const MAX_RECEIVE_COUNT = Number(process.env.HH_GITOPS_MAX_RECEIVE_COUNT ?? 5);
+
+export function stageWorker(stage: Stage, deps: () => StageRunnerDeps) {
+  const base = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const processor = new SqsFifoPartialProcessorAsync();
+    return processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        const message: StageMessage = stageMessageSchema.parse(JSON.parse(record.body));
+        if (message.stage !== stage) throw new Error(`message for stage ${message.stage} on the ${stage} queue`);
+        logger.appendKeys({ fabricId: message.fabricId, runId: message.runId, stage });
+        try {
+          await runStage(
+            { message, receiveCount: Number(record.attributes.ApproximateReceiveCount), maxReceiveCount: MAX_RECEIVE_COUNT },
+            deps(),
+          );
+        } catch (error) {
+          logger.warn("stage attempt failed; SQS will redeliver", { error: error as Error });
+          throw error;
+        } finally {
+          logger.removeKeys(["fabricId", "runId", "stage"]);
+        }
+      },
+      processor,
+      { context },
+    );
+  };
+  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+}

@@ -1,0 +1,10 @@
+// Which kind a URL or query means: a Hedgehog kind may be named by Kind, plural, singular or short name.
+import { managedKinds } from "../hedgehog/catalog.js";
+import type { KindNames } from "./resources.js";
+
+const byName = new Map<string, string>();
+for (const info of managedKinds) {
+  for (const name of [info.kind, info.plural, info.singular, ...info.shortNames]) byName.set(name.toLowerCase(), info.kind);
+}
+
+export const kindNames: KindNames = { resolve: (name) => byName.get(name.toLowerCase()) };

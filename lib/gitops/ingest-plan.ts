@@ -1,0 +1,372 @@
+// The ingestion planner (DESIGN §3): a pure function from a snapshot of the fabric directory to one
+// commit's worth of changes and the desired set that results. Same snapshot → same plan, byte for byte.
+import { stringify } from "yaml";
+import { gitBlobSha } from "../git/blob-sha.js";
+import {
+  classifyDocument,
+  managedPath,
+  normalizeResource,
+  parseDocuments,
+  resourceId,
+  serializeResource,
+  validateBatch,
+  type Finding,
+  type HedgehogSettings,
+  type ParsedDocument,
+  type ParseLimits,
+  type SourceDocument,
+} from "../hedgehog/index.js";
+import { RAW_ERRORS, RAW_PROCESSED, UNMANAGED_EXTERNAL } from "./layout.js";
+import { roleOf, type SnapshotEntry } from "./snapshot.js";
+import type { FileChange } from "./types.js";
+
+export interface IngestInput {
+  /** The fabric directory, repository-relative. */
+  readonly directory: string;
+  /** Every file under the directory; paths relative to it. */
+  readonly entries: readonly SnapshotEntry[];
+  /** Contents of the raw inputs and managed files, by blob sha. */
+  readonly blobs: ReadonlyMap<string, Uint8Array>;
+  readonly keepOriginals: boolean;
+  readonly settings?: HedgehogSettings;
+  readonly limits?: Partial<ParseLimits>;
+}
+
+/** Where each document of a raw file went. */
+export type DocumentOutcome = "managed" | "unmanaged" | "error";
+
+export interface SourceReport {
+  /** Repository-relative path of the raw file. */
+  readonly path: string;
+  readonly outcomes: Readonly<Record<DocumentOutcome, number>>;
+  /** Set when the file as a whole could not be read (parse error, limits, empty, not a regular file). */
+  readonly fileError: string | null;
+}
+
+export interface DesiredResource {
+  readonly id: string;
+  readonly group: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Repository-relative path of the managed file that defines it, after the commit. */
+  readonly path: string;
+  readonly blobSha: string;
+  /** The raw file it arrived through in this plan; null when it was already in managed/. */
+  readonly importedFrom: string | null;
+  /** This plan writes (creates or changes) its managed file. */
+  readonly written: boolean;
+  /** Validation errors of a managed file edited by hand: the resource is not applied. */
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+  /** The normalized object as Git holds it (valid resources only). */
+  readonly object: Readonly<Record<string, unknown>> | null;
+}
+
+/** A managed file that yields no resource identity (unparsable, not a Hedgehog resource, bad name). */
+export interface ManagedFileProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface IngestPlan {
+  /** Repository-relative, sorted by path. Empty: nothing to commit. */
+  readonly changes: readonly FileChange[];
+  readonly message: string;
+  readonly sources: readonly SourceReport[];
+  readonly resources: readonly DesiredResource[];
+  readonly managedProblems: readonly ManagedFileProblem[];
+  readonly counts: Readonly<{
+    files: number;
+    managedWritten: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    unmanaged: number;
+    errors: number;
+    managedErrors: number;
+  }>;
+}
+
+interface ParsedFile {
+  readonly entry: SnapshotEntry;
+  /** Repository-relative path. */
+  readonly path: string;
+  readonly content: Uint8Array;
+  readonly documents: readonly ParsedDocument[];
+}
+
+const encoder = new TextEncoder();
+
+function describeFinding(f: Finding): string {
+  const subject = [f.kind, f.name].filter(Boolean).join(" ");
+  return `document ${f.index} (line ${f.line})${subject ? ` ${subject}` : ""}: ${f.path || "/"} [${f.rule}] ${f.message}`;
+}
+
+function findingMessage(f: Finding): string {
+  return `${f.path || "/"} [${f.rule}] ${f.message}`;
+}
+
+/** The document's own text when the parser kept it; otherwise the value as YAML (comments are lost then). */
+function documentText(doc: ParsedDocument): string {
+  const source = (doc as { source?: string }).source;
+  return source ?? stringify(doc.value, { lineWidth: 0 });
+}
+
+function joinDocuments(docs: readonly ParsedDocument[]): string {
+  return docs.map((d) => documentText(d).replace(/\n*$/, "\n")).join("---\n");
+}
+
+function errorsReport(sourcePath: string, lines: readonly string[]): string {
+  return `# Why ${sourcePath} was not ingested (hedgehog-gitops). Fix the file and drop it into raw/ again.\n${lines.map((l) => `${l}\n`).join("")}`;
+}
+
+type ParseOutcome = { readonly file: ParsedFile; readonly error: null } | { readonly file: null; readonly content: Uint8Array; readonly error: string };
+
+function parseFile(entry: SnapshotEntry, path: string, blobs: ReadonlyMap<string, Uint8Array>, limits: Partial<ParseLimits> | undefined): ParseOutcome {
+  const content = blobs.get(entry.sha);
+  if (!content) throw new Error(`planIngestion: blob ${entry.sha} of ${path} was not provided`);
+  try {
+    return { file: { entry, path, content, documents: parseDocuments(content, limits) }, error: null };
+  } catch (error) {
+    return { file: null, content, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+interface Identity {
+  readonly id: string;
+  readonly group: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly relativePath: string;
+}
+
+/** Identity and canonical managed path of a managed-kind document, or a reason there is none. */
+function identify(value: unknown): Identity | { problem: string } {
+  const c = classifyDocument(value);
+  if (c.class !== "hedgehog") return { problem: c.class === "invalid" ? c.reason : "not a Hedgehog resource" };
+  if (!c.kindInfo.managed) return { problem: `${c.kindInfo.group}/${c.kindInfo.kind} is not a managed kind` };
+  try {
+    const v = value as { apiVersion: string; metadata: { name: string; namespace?: string } };
+    const namespace = v.metadata.namespace || "default";
+    return {
+      id: resourceId(value),
+      group: c.kindInfo.group,
+      apiVersion: v.apiVersion,
+      kind: c.kindInfo.kind,
+      namespace,
+      name: v.metadata.name,
+      relativePath: managedPath(c.kindInfo, namespace, v.metadata.name),
+    };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const key = (file: string, index: number) => `${file}#${index}`;
+
+export function planIngestion(input: IngestInput): IngestPlan {
+  const dir = input.directory;
+  const repoPath = (relative: string) => `${dir}/${relative}`;
+  const changes = new Map<string, string | Uint8Array | null>();
+  const write = (relative: string, content: string | Uint8Array | null) => changes.set(repoPath(relative), content);
+  const entries = [...input.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const existingByPath = new Map(entries.map((e) => [e.path, e]));
+  const sources: SourceReport[] = [];
+  const managedProblems: ManagedFileProblem[] = [];
+
+  // Relative to raw/: raw/a.yaml → a.yaml, raw/pending/a.yaml → pending/a.yaml. Keeps names unique.
+  const inboxName = (relative: string) => relative.slice("raw/".length);
+
+  // -- read --------------------------------------------------------------------------------------
+  const rawFiles: ParsedFile[] = [];
+  const managedFiles: ParsedFile[] = [];
+  for (const entry of entries) {
+    const role = roleOf(entry);
+    const path = repoPath(entry.path);
+    if (role === "raw-irregular") {
+      // Never followed, never read: only reported. Left in place, so the report is the same every run.
+      const what = entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `not a regular file (mode ${entry.mode})`;
+      write(`${RAW_ERRORS}/${inboxName(entry.path)}.errors.txt`, errorsReport(path, [`the file is ${what}; it is not read. Replace it with a regular file.`]));
+      sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `${what}` });
+    } else if (role === "managed-irregular") {
+      managedProblems.push({ path, message: "a symbolic link or submodule in managed/ is never read" });
+    } else if (role === "raw-input") {
+      const parsed = parseFile(entry, path, input.blobs, input.limits);
+      const name = inboxName(entry.path);
+      const content = parsed.file ? parsed.file.content : parsed.content;
+      const fileError = parsed.file === null ? parsed.error : parsed.file.documents.length === 0 ? "the file holds no document (empty, or comments only)" : null;
+      if (fileError !== null || parsed.file === null) {
+        write(`${RAW_ERRORS}/${name}`, content);
+        write(`${RAW_ERRORS}/${name}.errors.txt`, errorsReport(path, [fileError ?? "unreadable"]));
+        // The source leaves the inbox in this same commit; its content has landed in raw/errors/.
+        write(entry.path, null);
+        if (input.keepOriginals) write(`${RAW_PROCESSED}/${name}`, content);
+        sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError });
+      } else {
+        rawFiles.push(parsed.file);
+      }
+    } else if (role === "managed") {
+      const parsed = parseFile(entry, path, input.blobs, input.limits);
+      if (parsed.file === null) managedProblems.push({ path, message: parsed.error });
+      else if (parsed.file.documents.length === 0) managedProblems.push({ path, message: "the file holds no document" });
+      else managedFiles.push(parsed.file);
+    }
+  }
+
+  // -- validate: each document, then the desired set (managed/ with the batch on top) ------------------
+  const batch: SourceDocument[] = rawFiles.flatMap((f) => f.documents.map((d) => ({ ...d, file: f.path })));
+  const managedDocs: SourceDocument[] = managedFiles.flatMap((f) => f.documents.map((d) => ({ ...d, file: f.path })));
+  const findings = validateBatch(batch, managedDocs, input.settings ?? {});
+  const findingsOf = new Map<string, Finding[]>();
+  for (const f of findings) findingsOf.set(key(f.file, f.index), [...(findingsOf.get(key(f.file, f.index)) ?? []), f]);
+  const errorsOf = (file: string, index: number) => (findingsOf.get(key(file, index)) ?? []).filter((f) => f.severity === "error");
+  const warningsOf = (file: string, index: number) => (findingsOf.get(key(file, index)) ?? []).filter((f) => f.severity === "warning");
+
+  // -- the desired set as managed/ holds it now ------------------------------------------------------
+  const desired = new Map<string, DesiredResource>();
+  const managedPathsById = new Map<string, string[]>();
+  for (const file of managedFiles) {
+    for (const doc of file.documents) {
+      const identity = identify(doc.value);
+      if ("problem" in identity) {
+        const details = errorsOf(file.path, doc.index).map(findingMessage);
+        managedProblems.push({ path: file.path, message: `document ${doc.index}: ${details.length > 0 ? details.join("; ") : identity.problem}` });
+        continue;
+      }
+      managedPathsById.set(identity.id, [...(managedPathsById.get(identity.id) ?? []), file.path]);
+      const errors = errorsOf(file.path, doc.index).map(findingMessage);
+      desired.set(identity.id, {
+        id: identity.id,
+        group: identity.group,
+        apiVersion: identity.apiVersion,
+        kind: identity.kind,
+        namespace: identity.namespace,
+        name: identity.name,
+        path: file.path,
+        blobSha: file.entry.sha,
+        importedFrom: null,
+        written: false,
+        errors,
+        warnings: warningsOf(file.path, doc.index).map(findingMessage),
+        object: errors.length === 0 ? normalizeResource(doc.value) : null,
+      });
+    }
+  }
+
+  // -- route every document of the inbox -------------------------------------------------------------
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  let unmanagedCount = 0;
+  let errorCount = 0;
+  for (const file of rawFiles) {
+    const relative = file.entry.path;
+    const name = inboxName(relative);
+    const toManaged: { doc: ParsedDocument; identity: Identity }[] = [];
+    const toUnmanaged: ParsedDocument[] = [];
+    const toErrors: { doc: ParsedDocument; reasons: string[] }[] = [];
+    for (const doc of file.documents) {
+      const errors = errorsOf(file.path, doc.index);
+      const c = classifyDocument(doc.value);
+      if (errors.length > 0) {
+        toErrors.push({ doc, reasons: errors.map(describeFinding) });
+      } else if (c.class === "foreign" || (c.class === "hedgehog" && !c.kindInfo.managed)) {
+        toUnmanaged.push(doc);
+      } else {
+        const identity = identify(doc.value);
+        if ("problem" in identity) toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): ${identity.problem}`] });
+        else toManaged.push({ doc, identity });
+      }
+    }
+    const whole = (docs: readonly unknown[]) => docs.length === file.documents.length;
+
+    for (const { doc, identity } of toManaged) {
+      const content = serializeResource(normalizeResource(doc.value));
+      const bytes = encoder.encode(content);
+      const sha = gitBlobSha(bytes);
+      const target = repoPath(identity.relativePath);
+      const before = existingByPath.get(identity.relativePath);
+      // Replace, never duplicate: the same resource kept elsewhere in managed/ is removed.
+      for (const other of managedPathsById.get(identity.id) ?? []) if (other !== target) changes.set(other, null);
+      const previous = desired.get(identity.id);
+      if (before?.sha === sha && (managedPathsById.get(identity.id) ?? []).every((p) => p === target)) unchanged++;
+      else {
+        changes.set(target, content);
+        if (previous || before) updated++;
+        else created++;
+      }
+      desired.set(identity.id, {
+        id: identity.id,
+        group: identity.group,
+        apiVersion: identity.apiVersion,
+        kind: identity.kind,
+        namespace: identity.namespace,
+        name: identity.name,
+        path: target,
+        blobSha: sha,
+        importedFrom: file.path,
+        written: before?.sha !== sha,
+        errors: [],
+        warnings: warningsOf(file.path, doc.index).map(findingMessage),
+        object: normalizeResource(doc.value),
+      });
+    }
+    if (toUnmanaged.length > 0) {
+      write(`${UNMANAGED_EXTERNAL}/${name}`, whole(toUnmanaged) ? file.content : joinDocuments(toUnmanaged));
+      unmanagedCount += toUnmanaged.length;
+    }
+    if (toErrors.length > 0) {
+      write(`${RAW_ERRORS}/${name}`, whole(toErrors) ? file.content : joinDocuments(toErrors.map((e) => e.doc)));
+      write(`${RAW_ERRORS}/${name}.errors.txt`, errorsReport(file.path, toErrors.flatMap((e) => e.reasons)));
+      errorCount += toErrors.length;
+    }
+    // The source leaves the inbox in this same commit; its content has landed above.
+    write(relative, null);
+    if (input.keepOriginals) write(`${RAW_PROCESSED}/${name}`, file.content);
+    sources.push({ path: file.path, outcomes: { managed: toManaged.length, unmanaged: toUnmanaged.length, error: toErrors.length }, fileError: null });
+  }
+  // -- drop no-op changes: identical content, or deleting what is not there ---------------------------
+  const effective: FileChange[] = [];
+  for (const [path, content] of [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const relative = path.slice(dir.length + 1);
+    const existing = existingByPath.get(relative);
+    if (content === null) {
+      if (existing) effective.push({ path, content: null });
+      continue;
+    }
+    const bytes = typeof content === "string" ? encoder.encode(content) : content;
+    if (existing && existing.sha === gitBlobSha(bytes)) continue;
+    effective.push({ path, content });
+  }
+
+  const resources = [...desired.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const files = sources.length;
+  const managedWritten = created + updated;
+  const fileErrors = sources.filter((s) => s.fileError !== null).length;
+  const managedErrors = resources.filter((r) => r.errors.length > 0).length + managedProblems.length;
+  const counts = { files, managedWritten, created, updated, unchanged, unmanaged: unmanagedCount, errors: errorCount + fileErrors, managedErrors };
+  return {
+    changes: effective,
+    message: commitMessage(dir, counts),
+    sources,
+    resources,
+    managedProblems: managedProblems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    counts,
+  };
+}
+
+function commitMessage(directory: string, c: IngestPlan["counts"]): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return [
+    `hedgehog-gitops: ingest ${plural(c.files, "file")} from ${directory}/raw`,
+    "",
+    `managed:   ${c.managedWritten} written (${c.created} new, ${c.updated} updated), ${c.unchanged} unchanged`,
+    `unmanaged: ${plural(c.unmanaged, "document")} to unmanaged/external-configs/`,
+    `errors:    ${plural(c.errors, "document")} to raw/errors/`,
+    "",
+  ].join("\n");
+}

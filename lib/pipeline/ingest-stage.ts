@@ -1,0 +1,190 @@
+// ingest: snapshot raw/ and managed/ at the head, plan (pure), one commit, then the resource records.
+//
+// Idempotent under redelivery: the commit is planned from the head, so a redelivered message finds the
+// inbox already empty. To keep what only the first attempt knew (which raw file a resource came from,
+// which commit wrote it), the stage records the commit it planned on before committing; a retry that
+// finds the branch moved re-plans on that base, and if the head's tree holds exactly that plan's
+// result, takes the head as the commit that wrote it.
+import { createHash } from "node:crypto";
+import type { GitProvider, TreeEntry } from "../git/provider.js";
+import { ConflictError } from "../git/errors.js";
+import { gitBlobSha } from "../git/blob-sha.js";
+import { planIngestion, type DesiredResource, type IngestPlan } from "../gitops/ingest-plan.js";
+import { blobsToRead, type SnapshotEntry } from "../gitops/snapshot.js";
+import type { Fabric } from "../fabrics/schema.js";
+import { next, type Observation } from "../state/index.js";
+import type { ResourceRepository, StoredResource } from "../store/resources.js";
+import type { RunRepository } from "../store/runs.js";
+import type { ResourceRecord, ResourceState } from "./resource-model.js";
+import type { StageImplementation, StageOutcome } from "./stage-runner.js";
+
+const MAX_CONFLICT_RETRIES = 3;
+
+interface Snapshot {
+  readonly head: string;
+  readonly tree: readonly TreeEntry[];
+  readonly plan: IngestPlan;
+}
+
+async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string): Promise<Snapshot> {
+  const directory = fabric.git.directory;
+  const tree = await git.readTree(commit, directory);
+  const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));
+  const blobs = await git.readBlobs(blobsToRead(entries));
+  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals });
+  return { head: commit, tree, plan };
+}
+
+/** True when `tree` already holds every change of `plan` (a previous attempt committed it). */
+function treeHolds(tree: readonly TreeEntry[], plan: IngestPlan): boolean {
+  const byPath = new Map(tree.map((e) => [e.path, e.sha]));
+  return plan.changes.every((c) =>
+    c.content === null ? !byPath.has(c.path) : byPath.get(c.path) === gitBlobSha(typeof c.content === "string" ? new TextEncoder().encode(c.content) : c.content),
+  );
+}
+
+function contentHash(resource: DesiredResource): string | null {
+  return resource.object ? createHash("sha256").update(JSON.stringify(resource.object)).digest("hex") : null;
+}
+
+function transition(from: ResourceState | "untracked", observation: Observation): ResourceState | "forgotten" {
+  return next(from, observation);
+}
+
+/**
+ * The records the plan implies. `commit` is the commit this stage made (or found made), `head` the
+ * commit the snapshot was taken at.
+ */
+export function recordsFor(
+  plan: IngestPlan,
+  stored: ReadonlyMap<string, StoredResource>,
+  commit: string | null,
+  head: string,
+  hasCluster: boolean,
+): { upserts: ResourceRecord[]; forgotten: string[] } {
+  const upserts: ResourceRecord[] = [];
+  const forgotten: string[] = [];
+  const seen = new Set<string>();
+  for (const r of plan.resources) {
+    seen.add(r.id);
+    const previous = stored.get(r.id)?.record;
+    if (r.errors.length > 0 && previous) {
+      // An invalid hand edit: keep the last good record, show the error.
+      upserts.push({ ...previous, inGit: true, error: r.errors.join("; "), warnings: r.warnings });
+      continue;
+    }
+    const blobChanged = previous?.gitBlobSha !== r.blobSha;
+    const changedByUs = r.written && commit !== null;
+    let state: ResourceState = previous?.state ?? "committed";
+    if (!previous || blobChanged || !previous.inGit) {
+      const after = transition(previous ? previous.state : "untracked", "ingested");
+      state = after === "forgotten" ? "committed" : after;
+    }
+    if (!hasCluster && state !== "committed" && state !== "draft") {
+      const after = transition(state, "no-cluster");
+      state = after === "forgotten" ? "committed" : after;
+    }
+    upserts.push({
+      id: r.id,
+      group: r.group,
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      state,
+      source: "git",
+      inGit: true,
+      gitFilePath: r.path,
+      gitBlobSha: r.blobSha,
+      // The commit that last changed it: ours when we wrote it; otherwise unchanged since the record;
+      // otherwise (changed by someone else) the first head at which we saw this content.
+      gitCommitSha: changedByUs ? commit : !blobChanged && previous ? previous.gitCommitSha : head,
+      importedFrom: r.importedFrom ?? previous?.importedFrom ?? null,
+      contentHash: contentHash(r),
+      error: r.errors.length > 0 ? r.errors.join("; ") : null,
+      warnings: r.warnings,
+      drift: previous && !blobChanged ? previous.drift : [],
+    });
+  }
+  for (const [id, { record }] of stored) {
+    if (seen.has(id) || record.source !== "git" || !record.inGit) continue;
+    if (hasCluster) {
+      // Kept and marked: the reconcile stage decides whether it is orphaned in the cluster.
+      upserts.push({ ...record, inGit: false });
+    } else {
+      const after = transition(record.state, "removed-from-git");
+      if (after === "forgotten") forgotten.push(id);
+      else upserts.push({ ...record, inGit: false, state: after });
+    }
+  }
+  return { upserts, forgotten };
+}
+
+export function ingestStage(deps: {
+  gitFor: (fabric: Fabric) => Promise<GitProvider>;
+  resources: ResourceRepository;
+  runs: RunRepository;
+}): StageImplementation {
+  return async ({ fabric, run, now }): Promise<StageOutcome> => {
+    const git = await deps.gitFor(fabric);
+    const { branch } = fabric.git;
+    const dryRun = run.dryRun;
+    const hasCluster = fabric.cluster !== null;
+    for (let attempt = 0; ; attempt++) {
+      const head = await git.head(branch);
+      if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
+
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha);
+      let commit: string | null = null;
+      const plannedOn = (run.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
+      if (plannedOn && plannedOn !== head.sha && !dryRun) {
+        const earlier = await snapshotAndPlan(git, fabric, plannedOn);
+        if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
+          // A previous attempt of this stage committed; finish its work.
+          snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
+          commit = head.sha;
+        }
+      }
+      const plan = snapshot.plan;
+      if (commit === null && plan.changes.length > 0 && !dryRun) {
+        await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
+          status: "running",
+          startedAt: now.toISOString(),
+          finishedAt: null,
+          counts: {},
+          errors: [],
+          detail: { plannedOn: head.sha },
+        });
+        try {
+          commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
+        } catch (error) {
+          if (error instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
+          throw error;
+        }
+      }
+
+      const storedList = await deps.resources.list(fabric.id);
+      const stored = new Map(storedList.map((s) => [s.record.id, s]));
+      const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
+      let written = 0;
+      if (!dryRun) {
+        written = await deps.resources.writeChanged(fabric.id, upserts, stored, now.toISOString());
+        await deps.resources.delete(fabric.id, forgotten);
+      }
+      const counts = { ...plan.counts, resources: plan.resources.length, recordsWritten: written, recordsForgotten: forgotten.length };
+      return {
+        counts,
+        errors: plan.managedProblems.map((p) => `${p.path}: ${p.message}`),
+        detail: {
+          plannedOn: head.sha,
+          commit,
+          sources: plan.sources,
+          ...(dryRun ? { wouldCommit: plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" })), message: plan.message } : {}),
+          ...(forgotten.length > 0 ? { forgotten } : {}),
+        },
+        headBefore: head.sha,
+        headAfter: commit ?? head.sha,
+      };
+    }
+  };
+}

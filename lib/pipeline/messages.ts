@@ -1,0 +1,17 @@
+// Stage messages: versioned, validated at both ends, deterministic (no timestamps or request ids inside).
+import { z } from "zod";
+import { STAGES } from "../config/settings.js";
+
+export const stageMessageSchema = z.strictObject({
+  v: z.literal(1),
+  fabricId: z.string().min(1).max(63),
+  runId: z.string().regex(/^r\d{8}T\d{9}Z-[0-9a-f]{6}$/),
+  stage: z.enum(STAGES),
+});
+
+export type StageMessage = z.output<typeof stageMessageSchema>;
+
+/** FIFO keys: one stage in flight per fabric; a re-send of the same stage of the same run is dropped by SQS. */
+export function fifoKeys(message: StageMessage): { MessageGroupId: string; MessageDeduplicationId: string } {
+  return { MessageGroupId: message.fabricId, MessageDeduplicationId: `${message.runId}:${message.stage}` };
+}

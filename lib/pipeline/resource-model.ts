@@ -1,0 +1,36 @@
+// A resource as the store keeps it: identity, sync state, and where it came from (DESIGN §4, §5).
+export type ResourceState = "draft" | "committed" | "pending" | "synced" | "drifted" | "orphaned";
+export type ResourceSource = "git" | "cluster" | "api";
+
+export interface DriftEntry {
+  /** JSON pointer, e.g. /spec/subnets/default/vlan */
+  readonly path: string;
+  readonly desired: unknown;
+  readonly live: unknown;
+}
+
+export interface ResourceRecord {
+  /** group/Kind/namespace/name */
+  readonly id: string;
+  readonly group: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly state: ResourceState;
+  readonly source: ResourceSource;
+  /** Still defined by a file in managed/; false once the file is gone (kept for the reconcile stage). */
+  readonly inGit: boolean;
+  readonly gitFilePath: string | null;
+  readonly gitBlobSha: string | null;
+  readonly gitCommitSha: string | null;
+  readonly importedFrom: string | null;
+  readonly contentHash: string | null;
+  readonly error: string | null;
+  readonly warnings: readonly string[];
+  readonly drift: readonly DriftEntry[];
+}
+
+export function fromGit(record: ResourceRecord): boolean {
+  return record.source === "git" && record.gitFilePath !== null;
+}

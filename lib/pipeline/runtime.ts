@@ -1,0 +1,63 @@
+// The composition root of a Lambda (or of the local stack's in-process handlers): settings → the
+// repositories, queue and services every handler needs. Built once per warm container.
+import { randomBytes } from "node:crypto";
+import { currentSettings, type Settings } from "../config/settings.js";
+import type { Fabric } from "../fabrics/schema.js";
+import { createGitProvider, GitReadCache } from "../git/index.js";
+import type { GitProvider } from "../git/provider.js";
+import { createSecretResolver } from "../secrets/index.js";
+import { FabricRepository } from "../store/fabrics.js";
+import { documentClient } from "../store/client.js";
+import { ResourceRepository } from "../store/resources.js";
+import { RunRepository } from "../store/runs.js";
+import { SqsStageQueue, type StageQueue } from "./queue.js";
+import { RunService } from "./runs.js";
+
+export interface Runtime {
+  readonly settings: Settings;
+  readonly fabrics: FabricRepository;
+  readonly runs: RunRepository;
+  readonly resources: ResourceRepository;
+  readonly queue: StageQueue;
+  readonly runService: RunService;
+  /** One provider per fabric git block, kept while the container is warm: ETags and blob caches pay off. */
+  gitFor(fabric: Fabric): Promise<GitProvider>;
+}
+
+let cached: Runtime | undefined;
+
+export function runtime(): Runtime {
+  const settings = currentSettings();
+  if (cached?.settings === settings) return cached;
+  const db = documentClient(settings);
+  const fabrics = new FabricRepository(db, settings.tableName);
+  const runs = new RunRepository(db, settings.tableName);
+  const queue = new SqsStageQueue(settings);
+  const secrets = createSecretResolver({
+    region: settings.region,
+    ...(settings.endpoints.secretsManager ? { secretsManagerEndpoint: settings.endpoints.secretsManager } : {}),
+  });
+  const gitCache = new GitReadCache();
+  const providers = new Map<string, Promise<GitProvider>>();
+  const gitFor = (fabric: Fabric) => {
+    const key = JSON.stringify(fabric.git);
+    let provider = providers.get(key);
+    if (!provider) {
+      provider = createGitProvider(fabric.git, { secrets, cache: gitCache });
+      // A failure (a missing secret) must not stick: the next run tries again.
+      provider.catch(() => providers.delete(key));
+      providers.set(key, provider);
+    }
+    return provider;
+  };
+  cached = {
+    gitFor,
+    settings,
+    fabrics,
+    runs,
+    resources: new ResourceRepository(db, settings.tableName),
+    queue,
+    runService: new RunService({ fabrics, runs, queue, random: () => randomBytes(3).toString("hex") }),
+  };
+  return cached;
+}
