@@ -82,7 +82,8 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         startedAt: running.startedAt,
         finishedAt: deps.clock().toISOString(),
         counts: outcome.counts,
-        errors: [...(outcome.errors ?? [])],
+        // Failed attempts stay on record next to what the successful one reported.
+        errors: [...running.errors, ...(outcome.errors ?? [])],
         ...(outcome.detail ? { detail: outcome.detail } : {}),
       };
       await deps.runs.updateStage(run.fabricId, run.runId, message.stage, done, {

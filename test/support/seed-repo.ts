@@ -11,6 +11,9 @@ const GIT_ENV = {
   GIT_COMMITTER_NAME: "Operator",
   GIT_COMMITTER_EMAIL: "operator@example.com",
   GIT_CONFIG_NOSYSTEM: "1",
+  // Fixed dates: the same files make the same commits, so two repositories can be compared by sha.
+  GIT_AUTHOR_DATE: "2026-11-01T00:00:00Z",
+  GIT_COMMITTER_DATE: "2026-11-01T00:00:00Z",
   HOME: tmpdir(),
 };
 
@@ -26,6 +29,9 @@ export interface SeededRepository {
   show(path: string, branch?: string): string;
   /** Commit subjects, newest first. */
   log(branch?: string): string[];
+  /** `git ls-tree -r` of the branch tip: mode, sha and path of every file. */
+  tree(branch?: string): string;
+  head(branch?: string): string;
   /** Commits a change as an operator would, from a scratch clone. */
   push(files: Record<string, string | null>, message: string, branch?: string): void;
   cleanup(): void;
@@ -47,6 +53,8 @@ export function seedRepository(files: Record<string, string> = {}, branch = "mai
       git(bare, "log", "--format=%s", b)
         .split("\n")
         .filter(Boolean),
+    tree: (b = branch) => git(bare, "ls-tree", "-r", b),
+    head: (b = branch) => git(bare, "rev-parse", b).trim(),
     push: (changes, message, b = branch) => {
       const work = mkdtempSync(join(root, "work-"));
       const hasCommits = git(bare, "for-each-ref", `refs/heads/${b}`).trim() !== "";
