@@ -5,11 +5,23 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** iam: SigV4 in the cloud, the bearer token locally. signature: the handler verifies the request itself. */
 export type RouteAuth = "iam" | "none" | "signature";
 
+/** What a function may touch; the CDK stack grants exactly this (least privilege). */
+export interface FunctionAccess {
+  readonly table?: "read" | "write";
+  /** Queues (by name) it sends to. */
+  readonly sendTo?: readonly string[];
+  /** Reads Git credentials and kubeconfigs from Secrets Manager (references under the stack's prefix). */
+  readonly secrets?: boolean;
+  /** Reads the webhook secret. */
+  readonly webhookSecret?: boolean;
+}
+
 export interface FunctionSpec {
   /** Module path relative to the repository root; it exports `handler`. */
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  readonly access: FunctionAccess;
 }
 
 export interface RouteSpec {
@@ -74,6 +86,9 @@ export function defineWiring(wiring: Wiring): Wiring {
         problems.push(`queue ${q.name}: visibility timeout ${q.visibilityTimeoutSeconds}s < 6 × ${c.function} timeout ${timeout}s`);
       }
     }
+  }
+  for (const [name, f] of Object.entries(wiring.functions)) {
+    for (const q of f.access.sendTo ?? []) if (!queueNames.has(q)) problems.push(`function ${name}: sends to unknown queue "${q}"`);
   }
   for (const c of wiring.consumers) {
     fn(c.function, `consumer of ${c.queue}`);

@@ -2,14 +2,17 @@
 // (infra/cloud) are both built from it: add a route or queue here and it exists in both.
 import { defineWiring } from "./wiring-types.js";
 
+// A stage worker sends to the next stage, and a finishing run may launch its rerun at any first stage.
+const STAGE_QUEUES = ["init", "ingest", "reconcile"];
+
 export const wiring = defineWiring({
   functions: {
-    fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512 },
-    metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256 },
-    runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512 },
-    resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512 },
-    initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512 },
-    ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024 },
+    fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init"] } },
+    metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
+    runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
+    resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
+    initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
+    ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
   },
   routes: [
     { method: "GET", path: "/health", function: "metaApi", auth: "none" },

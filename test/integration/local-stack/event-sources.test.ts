@@ -6,7 +6,7 @@ import { eventually, startTestStack, type TestStack } from "../../support/local-
 
 // A throwaway wiring: one queue with a 1 s visibility timeout and two receives before the DLQ.
 const wiring = defineWiring({
-  functions: { consumer: { entry: "test/support/handlers/recording-consumer.ts", timeoutSeconds: 0.1, memoryMb: 128 } },
+  functions: { consumer: { entry: "test/support/handlers/recording-consumer.ts", timeoutSeconds: 0.1, memoryMb: 128, access: {} } },
   routes: [],
   queues: [{ name: "work", fifo: true, visibilityTimeoutSeconds: 1, maxReceiveCount: 2, urlVariable: "TEST_WORK_QUEUE_URL" }],
   consumers: [{ queue: "work", function: "consumer", batchSize: 10 }],

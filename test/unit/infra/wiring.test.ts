@@ -22,7 +22,7 @@ describe("wiring", () => {
   });
 
   it("rejects unknown functions, unknown queues, duplicate routes and short visibility timeouts", () => {
-    const fn = { entry: "x.ts", timeoutSeconds: 60, memoryMb: 128 };
+    const fn = { entry: "x.ts", timeoutSeconds: 60, memoryMb: 128, access: {} };
     expect(() =>
       defineWiring({
         functions: { a: fn },
