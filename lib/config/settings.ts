@@ -18,6 +18,7 @@ const environmentSchema = z.object({
   HH_GITOPS_RECONCILE_QUEUE_URL: optionalUrl,
   HH_GITOPS_WEBHOOK_SECRET: z.string().min(1).optional(),
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  HH_GITOPS_GITHUB_SPACE_WRITES: z.enum(["true", "false"]).default("true"),
 });
 
 export interface Settings {
@@ -27,6 +28,8 @@ export interface Settings {
   readonly queueUrls: Readonly<Partial<Record<Stage, string>>>;
   readonly webhookSecret?: string;
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** GitHub asks for a second between content-creating requests; a simulated GitHub does not need it. */
+  readonly githubSpaceWrites: boolean;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -57,6 +60,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     queueUrls,
     ...(e.HH_GITOPS_WEBHOOK_SECRET ? { webhookSecret: e.HH_GITOPS_WEBHOOK_SECRET } : {}),
     logLevel: e.HH_GITOPS_LOG_LEVEL,
+    githubSpaceWrites: e.HH_GITOPS_GITHUB_SPACE_WRITES === "true",
   };
 }
 

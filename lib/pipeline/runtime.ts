@@ -43,7 +43,7 @@ export function runtime(): Runtime {
     const key = JSON.stringify(fabric.git);
     let provider = providers.get(key);
     if (!provider) {
-      provider = createGitProvider(fabric.git, { secrets, cache: gitCache });
+      provider = createGitProvider(fabric.git, { secrets, cache: gitCache, ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false } }) });
       // A failure (a missing secret) must not stick: the next run tries again.
       provider.catch(() => providers.delete(key));
       providers.set(key, provider);

@@ -18,3 +18,6 @@ export class VersionConflictError extends RetryableError {
     super(`${what} was changed concurrently (expected version ${expectedVersion})`);
   }
 }
+
+/** DynamoDB kept returning unprocessed items (throttling): the stage is retried. */
+export class ResourceWriteThrottledError extends RetryableError {}

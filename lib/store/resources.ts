@@ -2,12 +2,16 @@
 // changed, each write conditional on the version that was read.
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { ResourceRecord } from "../pipeline/resource-model.js";
-import { VersionConflictError } from "./errors.js";
+import { ResourceWriteThrottledError, VersionConflictError } from "./errors.js";
 import { fabricPartitionKey } from "./fabrics.js";
 
 const PREFIX = "RES#";
+/** DynamoDB's BatchWriteItem limit. */
+const BATCH_SIZE = 25;
+const BATCH_CONCURRENCY = 4;
+const CONCURRENCY = 16;
 
 export interface StoredResource {
   readonly record: ResourceRecord;
@@ -66,45 +70,67 @@ export class ResourceRepository {
 
   /**
    * Writes each record that differs from what is stored; returns how many were written. `stored` is what
-   * the caller read (list()), so a concurrent writer makes the conditional write fail instead of being lost.
+   * the caller read (list()). Updates are conditional on the version read, so a concurrent writer makes
+   * them fail instead of being lost. New records go in batches of 25 without a condition: only the run
+   * holding the fabric's run lock writes resource records, and a first ingest of thousands of resources
+   * would otherwise cost one request each (BatchWriteItem takes no conditions).
    */
   async writeChanged(fabricId: string, records: readonly ResourceRecord[], stored: ReadonlyMap<string, StoredResource>, at: string): Promise<number> {
-    let written = 0;
     const pending = records.filter((r) => {
       const current = stored.get(r.id);
       return !current || !sameRecord(current.record, r);
     });
-    // Bounded parallelism: DynamoDB is happy with it and a 5,000-resource first ingest stays quick.
-    const CONCURRENCY = 16;
-    for (let i = 0; i < pending.length; i += CONCURRENCY) {
+    const item = (record: ResourceRecord, recordVersion: number) => ({
+      pk: fabricPartitionKey(fabricId),
+      sk: `${PREFIX}${record.id}`,
+      type: "resource",
+      ...record,
+      recordVersion,
+      updatedAt: at,
+    });
+    const creates = pending.filter((r) => !stored.has(r.id));
+    const updates = pending.filter((r) => stored.has(r.id));
+    await this.inBatches(creates.map((r) => item(r, 1)));
+    for (let i = 0; i < updates.length; i += CONCURRENCY) {
       await Promise.all(
-        pending.slice(i, i + CONCURRENCY).map(async (record) => {
-          const current = stored.get(record.id);
+        updates.slice(i, i + CONCURRENCY).map(async (record) => {
+          const current = stored.get(record.id)!;
           try {
             await this.db.send(
               new PutCommand({
                 TableName: this.tableName,
-                Item: {
-                  pk: fabricPartitionKey(fabricId),
-                  sk: `${PREFIX}${record.id}`,
-                  type: "resource",
-                  ...record,
-                  recordVersion: (current?.recordVersion ?? 0) + 1,
-                  updatedAt: at,
-                },
-                ConditionExpression: current ? "recordVersion = :v" : "attribute_not_exists(pk)",
-                ...(current ? { ExpressionAttributeValues: { ":v": current.recordVersion } } : {}),
+                Item: item(record, current.recordVersion + 1),
+                ConditionExpression: "recordVersion = :v",
+                ExpressionAttributeValues: { ":v": current.recordVersion },
               }),
             );
-            written++;
           } catch (error) {
-            if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`resource ${record.id}`, current?.recordVersion ?? 0);
+            if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`resource ${record.id}`, current.recordVersion);
             throw error;
           }
         }),
       );
     }
-    return written;
+    return pending.length;
+  }
+
+  private async inBatches(items: readonly Record<string, unknown>[]): Promise<void> {
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_SIZE) chunks.push(items.slice(i, i + BATCH_SIZE));
+    for (let i = 0; i < chunks.length; i += BATCH_CONCURRENCY) {
+      await Promise.all(
+        chunks.slice(i, i + BATCH_CONCURRENCY).map(async (chunk) => {
+          let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+          for (let attempt = 0; requests.length > 0; attempt++) {
+            if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+            const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+            requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+            // Throttled items come back unprocessed; back off and resend them.
+            if (attempt > 8 && requests.length > 0) throw new ResourceWriteThrottledError(`${requests.length} resource records were not written after retries`);
+          }
+        }),
+      );
+    }
   }
 
   /** Removes records that are gone from everywhere (the state table's "forgotten"). */

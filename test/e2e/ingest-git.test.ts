@@ -1,15 +1,20 @@
-// The pipeline end to end on the local stack: HTTP → SQS → init → ingest, against a real bare repository.
+// The pipeline end to end on the local stack: HTTP → SQS → init → ingest, against a real bare repository
+// reached through the git provider, and through the github provider and the simulated GitHub.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
 import { seedRepository, type SeededRepository } from "../support/seed-repo.js";
 import { startTestStack, waitForIdle, waitForRun, type TestStack } from "../support/local-stack.js";
 
 const DIR = "gitops/hedgehog/fabric-1";
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
 
-describe("init + ingest end to end (git provider, local bare repository)", () => {
+describe.each(["git", "github"] as const)("init + ingest end to end (%s provider)", (provider) => {
   let stack: TestStack;
   let repo: SeededRepository;
+  let github: GitHubSim | undefined;
+  let gitSettings: Record<string, unknown>;
 
   beforeAll(async () => {
     repo = seedRepository({
@@ -19,22 +24,32 @@ describe("init + ingest end to end (git provider, local bare repository)", () =>
       [`${DIR}/raw/configmap.yaml`]: fixture("pipeline/configmap.yaml"),
       [`${DIR}/raw/broken-vpc.yaml`]: fixture("pipeline/broken-vpc.yaml"),
     });
+    if (provider === "github") {
+      const token = randomBytes(12).toString("hex");
+      process.env.HH_TEST_GITHUB_TOKEN = token;
+      github = await startGitHubSim({ token, repos: [{ owner: "acme", repo: "fabric", gitdir: repo.bare }] });
+      gitSettings = { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_TEST_GITHUB_TOKEN", branch: "main", directory: DIR };
+    } else {
+      gitSettings = { provider: "git", url: repo.bare, branch: "main", directory: DIR };
+    }
     stack = await startTestStack();
   });
   afterAll(async () => {
     await stack?.close();
+    await github?.close();
     repo?.cleanup();
   });
 
   it("registering the fabric initializes the layout in one commit", async () => {
     const res = await stack.api("/fabrics", {
       method: "POST",
-      body: { name: "fabric-1", git: { provider: "git", url: repo.bare, branch: "main", directory: DIR } },
+      body: { name: "fabric-1", git: gitSettings },
     });
     expect(res.status).toBe(201);
     const run = await waitForRun(stack, "fabric-1", res.body.initRun.runId);
     expect(run.status).toBe("succeeded");
     expect(repo.log()).toEqual([`hedgehog-gitops: initialize ${DIR} (9 files)`, "seed"]);
+    if (github) expect(github.requests.every((r) => r.status < 400)).toBe(true);
     const files = repo.files(DIR);
     for (const f of ["raw/README.md", "raw/pending/.gitkeep", "raw/processed/.gitkeep", "raw/errors/.gitkeep", "unmanaged/README.md", "unmanaged/external-configs/.gitkeep", "unmanaged/manual-overrides/.gitkeep", "managed/README.md", "managed/metadata/directory-info.json"]) {
       expect(files).toContain(`${DIR}/${f}`);

@@ -17,6 +17,8 @@ export interface ApiResult {
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
   process.env.HH_GITOPS_LOG_LEVEL ??= "SILENT";
   process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+  // The simulated GitHub needs no pause between writes.
+  process.env.HH_GITOPS_GITHUB_SPACE_WRITES ??= "false";
   const errors: unknown[] = [];
   const stack = await startLocalStack({
     dynamoDbPath: null,

@@ -1,0 +1,246 @@
+// The simulated GitHub: an HTTP server on 127.0.0.1 speaking the REST subset the github provider
+// uses, over real bare repositories. Around the endpoints it behaves like api.github.com where our
+// client can tell: token checks (401), rate-limit headers that count down (not for 304s),
+// ETag/If-None-Match, a request log, and faults injected on demand.
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyAppJwt } from "./app-auth.js";
+import { ApiRejectionError } from "./errors.js";
+import { FaultQueue } from "./faults.js";
+import { RateLimit } from "./rate-limit.js";
+import { createRoutes, simulateConcurrentPush, type Reply, type Route, type SimState } from "./routes.js";
+import { SimRepository } from "./sim-repository.js";
+import type { GitHubSim, GitHubSimOptions, SimApp, SimRepositorySpec, SimRequest } from "./types.js";
+
+interface CompiledRoute {
+  readonly route: Route;
+  /** As GitHub's docs write it, e.g. "/repos/{owner}/{repo}/git/ref/{ref}". */
+  readonly display: string;
+  readonly segments: readonly string[];
+}
+
+function compile(route: Route): CompiledRoute {
+  return { route, display: route.pattern.replace(/\{\+/g, "{"), segments: route.pattern.split("/").slice(1) };
+}
+
+function match(compiled: CompiledRoute, method: string, rawSegments: readonly string[]): Record<string, string> | null {
+  if (compiled.route.method !== method) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < compiled.segments.length; i++) {
+    const segment = compiled.segments[i] as string;
+    if (segment.startsWith("{+")) {
+      const rest = rawSegments.slice(i);
+      if (rest.length === 0 || rest.some((part) => part === "")) return null;
+      // Octokit sends "heads%2Fmain" for {ref}; other clients send "heads/main". Both mean the same.
+      params[segment.slice(2, -1)] = decodeURIComponent(rest.join("/"));
+      return params;
+    }
+    const raw = rawSegments[i];
+    if (raw === undefined || raw === "") return null;
+    if (segment.startsWith("{")) params[segment.slice(1, -1)] = decodeURIComponent(raw);
+    else if (segment !== raw) return null;
+  }
+  return rawSegments.length === compiled.segments.length ? params : null;
+}
+
+function bearer(request: IncomingMessage): string | null {
+  const header = request.headers.authorization ?? "";
+  const found = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
+  return found?.[1] ?? null;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubSim> {
+  const repositories = new Map<string, SimRepository>();
+  const addRepository = (spec: SimRepositorySpec): void => {
+    repositories.set(`${spec.owner}/${spec.repo}`.toLowerCase(), new SimRepository(spec.owner, spec.repo, spec.gitdir));
+  };
+  for (const spec of options.repos ?? []) addRepository(spec);
+
+  const state: SimState = { options, installationTokens: new Set(), downloads: new Map(), baseUrl: "" };
+  const routes = createRoutes(state).map(compile);
+  const rateLimit = new RateLimit(options.rateLimit ?? 5000);
+  const faults = new FaultQueue();
+  const log: SimRequest[] = [];
+  const unitMs = options.retryAfterUnitMs ?? 1000;
+  const apps: readonly SimApp[] = options.apps ?? [];
+  let notBefore = 0;
+
+  const send = (response: ServerResponse, entry: SimRequest, reply: Reply, extraHeaders: Record<string, string>): void => {
+    entry.status = reply.status;
+    const headers: Record<string, string> = { "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(), ...extraHeaders, ...reply.headers };
+    if (reply.raw) {
+      response.writeHead(reply.status, { ...headers, "content-length": String(reply.raw.byteLength) });
+      response.end(reply.raw);
+      return;
+    }
+    if (reply.body === undefined) {
+      response.writeHead(reply.status, { ...headers, "content-length": "0" });
+      response.end();
+      return;
+    }
+    const json = Buffer.from(JSON.stringify(reply.body));
+    response.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...headers, "content-length": String(json.byteLength) });
+    response.end(json);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = (request.method ?? "GET").toUpperCase();
+    const url = new URL(request.url ?? "/", state.baseUrl);
+    const raw = await readBody(request);
+    const rawSegments = url.pathname.split("/").slice(1);
+    let found: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const compiled of routes) {
+      const params = match(compiled, method, rawSegments);
+      if (params) {
+        found = { compiled, params };
+        break;
+      }
+    }
+    const isApi = found?.compiled.route.auth !== "none";
+    const entry: SimRequest = { method, path: url.pathname, route: found?.compiled.display ?? "unmatched", status: 0, api: isApi, quotaUsed: false };
+    log.push(entry);
+
+    if (isApi) {
+      if (Date.now() < notBefore) {
+        entry.fault = "premature-retry";
+        const seconds = Math.max(1, Math.ceil((notBefore - Date.now()) / unitMs));
+        send(response, entry, { status: 429, body: secondaryRateLimitBody(), headers: { "retry-after": String(seconds) } }, rateLimit.headers());
+        return;
+      }
+      const fault = faults.take(method, entry.route);
+      if (fault) entry.fault = fault.kind;
+      if (fault?.kind === "connection-reset") {
+        request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === "server-error") {
+        send(response, entry, { status: fault.status ?? 502, body: { message: "Server Error" } }, {});
+        return;
+      }
+      if (fault?.kind === "too-many-requests") {
+        notBefore = Date.now() + fault.retryAfterSeconds * unitMs;
+        send(response, entry, { status: 429, body: secondaryRateLimitBody(), headers: { "retry-after": String(fault.retryAfterSeconds) } }, rateLimit.headers());
+        return;
+      }
+      if (fault?.kind === "branch-race" && found) {
+        const repository = repositories.get(`${found.params.owner}/${found.params.repo}`.toLowerCase());
+        const ref = found.params.ref ? `refs/${found.params.ref}` : parseJson(raw)?.ref;
+        if (repository && typeof ref === "string" && ref.startsWith("refs/heads/")) await simulateConcurrentPush(repository, ref.slice("refs/heads/".length));
+      }
+    }
+
+    if (!found) {
+      send(response, entry, { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } }, rateLimit.headers());
+      return;
+    }
+    const { compiled, params } = found;
+
+    let app: SimApp | undefined;
+    if (compiled.route.auth !== "none") {
+      const credential = bearer(request);
+      if (compiled.route.auth === "app") {
+        app = credential ? (verifyAppJwt(credential, apps, Math.floor(Date.now() / 1000)) ?? undefined) : undefined;
+        if (!app) {
+          send(response, entry, { status: 401, body: { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" } }, {});
+          return;
+        }
+      } else if (credential === null || (credential !== options.token && !state.installationTokens.has(credential))) {
+        send(response, entry, { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } }, {});
+        return;
+      }
+      if (compiled.route.auth === "token" && rateLimit.remaining === 0) {
+        send(response, entry, {
+          status: 403,
+          body: { message: "API rate limit exceeded for user ID 1.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
+        }, rateLimit.headers());
+        return;
+      }
+    }
+
+    let body: unknown;
+    if (raw.byteLength > 0) {
+      body = parseJson(raw);
+      if (body === undefined) {
+        send(response, entry, { status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest" } }, {});
+        return;
+      }
+    }
+    const repository = params.owner && params.repo ? repositories.get(`${params.owner}/${params.repo}`.toLowerCase()) : undefined;
+    let reply: Reply;
+    try {
+      if (params.owner && params.repo && !repository) throw new ApiRejectionError(404, "Not Found");
+      reply = await compiled.route.handler({ params, query: url.searchParams, body, bodyBytes: raw.byteLength, repository, app });
+    } catch (error) {
+      if (!(error instanceof ApiRejectionError)) throw error;
+      reply = { status: error.status, body: error.body };
+    }
+
+    const headers: Record<string, string> = {};
+    if (method === "GET" && reply.status === 200 && reply.body !== undefined) {
+      // GitHub's ETags are weak validators of the representation.
+      const etag = `W/"${createHash("sha256").update(JSON.stringify(reply.body)).digest("hex").slice(0, 32)}"`;
+      headers.etag = etag;
+      const conditional = request.headers["if-none-match"];
+      if (conditional && conditional.split(",").some((tag) => tag.trim() === etag)) reply = { status: 304 };
+    }
+    if (compiled.route.auth === "token" && reply.status !== 304) {
+      rateLimit.spend();
+      entry.quotaUsed = true;
+    }
+    send(response, entry, reply, compiled.route.auth === "none" ? headers : { ...rateLimit.headers(), ...headers });
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      response.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      response.end(JSON.stringify({ message: `simulator failure: ${error instanceof Error ? error.message : String(error)}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  state.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: state.baseUrl,
+    requests: log,
+    get rateLimit() {
+      return { limit: rateLimit.limit, remaining: rateLimit.remaining, used: rateLimit.used };
+    },
+    addRepository,
+    injectFault: (fault) => faults.add(fault),
+    resetLog: () => {
+      log.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function parseJson(raw: Buffer): { ref?: unknown } | undefined {
+  try {
+    return JSON.parse(raw.toString("utf8")) as { ref?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+function secondaryRateLimitBody(): { message: string; documentation_url: string } {
+  return {
+    message:
+      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+    documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+  };
+}

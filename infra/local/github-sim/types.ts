@@ -1,0 +1,110 @@
+// The simulated GitHub's public types, and the request/response bodies it speaks, taken from
+// GitHub's own OpenAPI description (@octokit/openapi-types) so that the shapes cannot drift.
+import type { components, operations } from "@octokit/openapi-types";
+
+type Schemas = components["schemas"];
+type JsonBody<Operation extends keyof operations> = operations[Operation] extends {
+  requestBody?: { content: { "application/json": infer Body } };
+}
+  ? Body
+  : never;
+
+export type GitRefBody = Schemas["git-ref"];
+export type GitTreeBody = Schemas["git-tree"];
+export type GitCommitBody = Schemas["git-commit"];
+export type ShortBlobBody = Schemas["short-blob"];
+export type BlobBody = Schemas["blob"];
+export type FileCommitBody = Schemas["file-commit"];
+export type InstallationTokenBody = Schemas["installation-token"];
+export type BasicErrorBody = Schemas["basic-error"];
+export type RepositoryBody = Pick<
+  Schemas["full-repository"],
+  "id" | "node_id" | "name" | "full_name" | "private" | "html_url" | "url" | "default_branch" | "size"
+> & { owner: Pick<Schemas["simple-user"], "login" | "id" | "type"> };
+
+export type CreateTreeRequest = JsonBody<"git/create-tree">;
+export type CreateTreeEntry = CreateTreeRequest["tree"][number];
+export type CreateBlobRequest = JsonBody<"git/create-blob">;
+export type CreateCommitRequest = JsonBody<"git/create-commit">;
+export type CreateRefRequest = JsonBody<"git/create-ref">;
+export type UpdateRefRequest = JsonBody<"git/update-ref">;
+export type PutContentsRequest = JsonBody<"repos/create-or-update-file-contents">;
+
+/** A repository the simulator serves, backed by a bare repository on disk. */
+export interface SimRepositorySpec {
+  readonly owner: string;
+  readonly repo: string;
+  readonly gitdir: string;
+}
+
+/** A GitHub App whose installation tokens the simulator issues (JWT checked with `publicKey`). */
+export interface SimApp {
+  readonly appId: number;
+  /** PEM public key matching the app's private key. */
+  readonly publicKey: string;
+  readonly installationId: number;
+}
+
+export interface GitHubSimOptions {
+  readonly repos?: readonly SimRepositorySpec[];
+  /** The personal access token the simulator accepts. */
+  readonly token: string;
+  readonly apps?: readonly SimApp[];
+  /** Requests per hour of the core rate limit (default 5000). */
+  readonly rateLimit?: number;
+  /** Recursive tree listings longer than this come back with `truncated: true` (GitHub: 100,000). */
+  readonly recursiveTreeLimit?: number;
+  /** Create-tree bodies larger than this fail with GitHub's "request timed out" 422 (default: no limit). */
+  readonly maxTreeRequestBytes?: number;
+  /**
+   * Milliseconds per second of `retry-after`: a client that retries sooner than it was told gets
+   * another 429 (logged as "premature-retry"). Tests scale time down together with the client.
+   */
+  readonly retryAfterUnitMs?: number;
+}
+
+/** Which requests a fault applies to; omitted fields match anything. */
+export interface SimRequestMatch {
+  readonly method?: string;
+  /** A route as listed in the log, e.g. "/repos/{owner}/{repo}/git/trees". */
+  readonly route?: string;
+}
+
+export type SimFault =
+  /** GitHub's secondary rate limit: 429 with `retry-after`. */
+  | { readonly kind: "too-many-requests"; readonly retryAfterSeconds: number; readonly match?: SimRequestMatch; readonly times?: number }
+  /** A 5xx from GitHub's edge (default 502 Bad Gateway). */
+  | { readonly kind: "server-error"; readonly status?: 500 | 502 | 503 | 504; readonly match?: SimRequestMatch; readonly times?: number }
+  /** The TCP connection is dropped before any answer. */
+  | { readonly kind: "connection-reset"; readonly match?: SimRequestMatch; readonly times?: number }
+  /** Just before the next ref update, someone else pushes a commit to that branch. */
+  | { readonly kind: "branch-race"; readonly times?: number };
+
+export type SimFaultKind = SimFault["kind"];
+
+export interface SimRequest {
+  readonly method: string;
+  /** URL path without the query. */
+  readonly path: string;
+  /** The matched route, e.g. "/repos/{owner}/{repo}/git/ref/{ref}", or "unmatched". */
+  readonly route: string;
+  /** HTTP status sent; 0 when the connection was reset. */
+  status: number;
+  /** False for the archive download behind a tarball redirect (codeload, not the REST API). */
+  readonly api: boolean;
+  /** Whether the request used rate-limit quota (GitHub does not count 304s). */
+  quotaUsed: boolean;
+  fault?: SimFaultKind | "premature-retry";
+}
+
+export interface GitHubSim {
+  /** Base URL of the REST API (Octokit's baseUrl). */
+  readonly url: string;
+  /** Every request so far, oldest first; read it, do not modify it. */
+  readonly requests: readonly SimRequest[];
+  readonly rateLimit: { readonly limit: number; readonly remaining: number; readonly used: number };
+  addRepository(spec: SimRepositorySpec): void;
+  injectFault(fault: SimFault): void;
+  resetLog(): void;
+  close(): Promise<void>;
+}

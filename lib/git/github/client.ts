@@ -1,0 +1,100 @@
+// The Octokit client of the github provider: @octokit/plugin-retry for 5xx and network failures,
+// @octokit/plugin-throttling for GitHub's primary and secondary rate limits, token or GitHub App
+// installation auth (@octokit/auth-app), and a per-request timeout.
+import { createAppAuth } from "@octokit/auth-app";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+
+export const GitHubOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GitHubOctokit>;
+
+export type GitHubCredentials =
+  | { readonly kind: "token"; readonly token: string }
+  | { readonly kind: "app"; readonly appId: number | string; readonly privateKey: string; readonly installationId: number | string };
+
+/** Knobs for tests and benchmarks; production uses the defaults. */
+export interface GitHubClientTuning {
+  /**
+   * Milliseconds per backoff unit in both plugins. GitHub's retry-after is in seconds, so the default
+   * 1000 honours it exactly; tests pass a few milliseconds to keep the same behaviour fast.
+   */
+  readonly retryAfterBaseValue?: number;
+  /** Retries of a request that failed with 5xx or a network error (default 3). */
+  readonly retries?: number;
+  /** Retries of a request that hit a rate limit (default 2). */
+  readonly rateLimitRetries?: number;
+  /**
+   * A rate limit that asks to wait longer is not waited out in-process: the call fails with the
+   * retryable RateLimitedError and the queue tries again later (default 60 s, well inside a Lambda).
+   */
+  readonly maxRateLimitWaitSeconds?: number;
+  /**
+   * GitHub asks for at least one second between mutating requests of one client
+   * (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#pause-between-mutative-requests);
+   * the throttling plugin enforces it. Tests switch it off (default true).
+   */
+  readonly spaceWrites?: boolean;
+  /** Per-request timeout in milliseconds (default 30 s); a timed-out request counts as a network failure. */
+  readonly requestTimeoutMs?: number;
+}
+
+type ThrottleOptions = NonNullable<NonNullable<ConstructorParameters<typeof GitHubOctokit>[0]>["throttle"]>;
+type WriteGroup = NonNullable<ThrottleOptions["write"]>;
+
+/** Stands in for the plugin's write limiter: runs every write at once. */
+const unspacedWrites = {
+  key: () => ({ schedule: <T>(_options: unknown, task: (...args: unknown[]) => T, ...args: unknown[]) => task(...args) }),
+} as unknown as WriteGroup;
+
+// 409 (empty repository) and 429 (the throttling plugin's case, which honours retry-after) are
+// added to plugin-retry's defaults, which would otherwise retry them blindly.
+const noop = (): void => {};
+
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+
+export function createGitHubClient(options: {
+  readonly apiUrl: string;
+  readonly credentials: GitHubCredentials;
+  readonly tuning?: GitHubClientTuning;
+}): GitHubClient {
+  const tuning = options.tuning ?? {};
+  const retryAfterBaseValue = tuning.retryAfterBaseValue ?? 1000;
+  const rateLimitRetries = tuning.rateLimitRetries ?? 2;
+  const maxWait = tuning.maxRateLimitWaitSeconds ?? 60;
+  const timeoutMs = tuning.requestTimeoutMs ?? 30_000;
+  const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
+    retryCount < rateLimitRetries && retryAfter <= maxWait;
+
+  const fetchWithTimeout: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+
+  const auth =
+    options.credentials.kind === "token"
+      ? { auth: options.credentials.token }
+      : {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: options.credentials.appId,
+            privateKey: options.credentials.privateKey,
+            installationId: options.credentials.installationId,
+          },
+        };
+
+  return new GitHubOctokit({
+    ...auth,
+    baseUrl: options.apiUrl.replace(/\/+$/, ""),
+    userAgent: "hedgehog-gitops",
+    // Failed requests become our errors and are reported by the caller; Octokit's own request log
+    // would print every expected 304/404/409 on stderr.
+    log: { debug: noop, info: noop, warn: console.warn, error: noop },
+    request: { fetch: fetchWithTimeout },
+    retry: { retryAfterBaseValue, retries: tuning.retries ?? 3, doNotRetry: DO_NOT_RETRY },
+    throttle: {
+      retryAfterBaseValue,
+      onRateLimit: shouldWait,
+      onSecondaryRateLimit: shouldWait,
+      ...(tuning.spaceWrites === false ? { write: unspacedWrites } : {}),
+    },
+  });
+}

@@ -1,0 +1,32 @@
+// Picks the wanted blobs out of a commit's tarball (GET /repos/{owner}/{repo}/tarball/{ref}). The
+// archive holds files by path, not by blob sha, so each wanted path's bytes are hashed and kept only
+// when the sha matches: git archive applies export-ignore and export-subst from .gitattributes, and
+// such files simply do not match and are fetched one by one instead.
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import { gitBlobSha } from "../blob-sha.js";
+import { CorruptArchiveError } from "../errors.js";
+import { readTar } from "../tar-reader.js";
+
+const gunzipAsync = promisify(gunzip);
+
+/** `wanted` maps repository paths to the blob sha expected there; returns the contents found, by sha. */
+export async function blobsFromTarball(gzipped: Uint8Array, wanted: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
+  let archive: Uint8Array;
+  try {
+    archive = await gunzipAsync(gzipped);
+  } catch (error) {
+    throw new CorruptArchiveError("the tarball is not valid gzip", { cause: error });
+  }
+  const found = new Map<string, Uint8Array>();
+  for (const entry of readTar(archive)) {
+    if (entry.type !== "file" && entry.type !== "symlink") continue;
+    // Every entry sits under one top folder ("<owner>-<repo>-<short sha>/").
+    const slash = entry.path.indexOf("/");
+    if (slash === -1) continue;
+    const expected = wanted.get(entry.path.slice(slash + 1));
+    if (expected === undefined || found.has(expected)) continue;
+    if (gitBlobSha(entry.content) === expected) found.set(expected, entry.content.slice());
+  }
+  return found;
+}

@@ -1,0 +1,77 @@
+// The one interface the engine uses to talk to a fabric's repository. Implementations: github
+// (Octokit, Git Data API) and git (isomorphic-git: a local bare repository or an HTTP(S) remote).
+
+/** Who made a commit. */
+export interface GitIdentity {
+  readonly name: string;
+  readonly email: string;
+}
+
+/**
+ * The committer of every commit we make. A push webhook whose commits all carry this committer is our
+ * own write coming back and starts no run. The noreply domain keeps GitHub from linking it to a person.
+ */
+export const HEDGEHOG_COMMITTER: GitIdentity = Object.freeze({
+  name: "hedgehog-gitops",
+  email: "hedgehog-gitops@users.noreply.github.com",
+});
+
+/** Git file modes as they appear in trees. */
+export type FileMode = "100644" | "100755" | "120000" | "160000";
+
+/** One file of a tree listing. `type: "commit"` is a submodule (mode 160000); a symlink is a blob with mode 120000. */
+export interface TreeEntry {
+  /** Repository-relative, "/"-separated, no leading slash. */
+  readonly path: string;
+  readonly sha: string;
+  readonly mode: FileMode;
+  readonly type: "blob" | "commit";
+}
+
+/** The tip of a branch; `changed` is false when it equals the tip this provider last saw or wrote. */
+export interface BranchHead {
+  readonly sha: string;
+  readonly changed: boolean;
+}
+
+/** Content to write at `path` (strings are UTF-8), or `null` to delete the file at `path`. */
+export interface FileChange {
+  readonly path: string;
+  readonly content: Uint8Array | string | null;
+}
+
+export interface CommitRequest {
+  /** The commit the changes were planned on; `null` when the branch does not exist yet (empty repository). */
+  readonly parent: string | null;
+  readonly branch: string;
+  readonly changes: readonly FileChange[];
+  readonly message: string;
+  /** Defaults to HEDGEHOG_COMMITTER. The committer is always HEDGEHOG_COMMITTER. */
+  readonly author?: GitIdentity;
+  /** Author and committer time; defaults to the current time. Tests pass it for reproducible commits. */
+  readonly now?: Date;
+}
+
+export interface GitProvider {
+  /** The branch's tip, or null when the branch (or the whole repository) has no commit yet. */
+  head(branch: string): Promise<BranchHead | null>;
+
+  /**
+   * Files under `directory` ("" for the whole repository) at `commit`, sorted by path, paths
+   * repository-relative. A directory that does not exist yields an empty list.
+   */
+  readTree(commit: string, directory: string): Promise<TreeEntry[]>;
+
+  /** Contents by blob sha. Every requested sha is in the result, or the call fails. */
+  readBlobs(shas: Iterable<string>): Promise<Map<string, Uint8Array>>;
+
+  /**
+   * One commit on `branch` with all `changes` on top of `parent`; returns its sha. Files are written
+   * with mode 100644. When the changes leave the tree as it is, nothing is committed and `parent` is
+   * returned. Throws ConflictError when the branch no longer points at `parent`.
+   */
+  commit(request: CommitRequest): Promise<string>;
+
+  /** Releases what the provider holds (temporary clones). The provider is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,112 @@
+// What a provider may remember between calls, and across invocations of a warm Lambda when the
+// caller keeps one cache for the process. Everything here is either immutable by construction
+// (a blob's content, a commit's tree: git objects never change) or only a hint that the server
+// confirms (a branch head's ETag). Sizes are bounded so a long-lived process does not grow.
+import type { TreeEntry } from "./provider.js";
+
+/** A Map that forgets its least recently used entries beyond `capacity` (by count or by weight). */
+export class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  private weight = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly weigh: (value: V) => number = () => 1,
+  ) {}
+
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: K, value: V): void {
+    const previous = this.entries.get(key);
+    if (previous !== undefined) {
+      this.weight -= this.weigh(previous);
+      this.entries.delete(key);
+    }
+    const w = this.weigh(value);
+    if (w > this.capacity) return;
+    this.entries.set(key, value);
+    this.weight += w;
+    for (const [oldest, value_] of this.entries) {
+      if (this.weight <= this.capacity) break;
+      this.entries.delete(oldest);
+      this.weight -= this.weigh(value_);
+    }
+  }
+
+  delete(key: K): void {
+    const previous = this.entries.get(key);
+    if (previous === undefined) return;
+    this.weight -= this.weigh(previous);
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export interface KnownHead {
+  readonly sha: string;
+  /** The ETag of the response that reported `sha`, for a conditional request next time. */
+  readonly etag?: string;
+}
+
+export interface CommitFacts {
+  readonly tree: string;
+  /** Sum of all blob sizes in the commit, when a full listing reported them (GitHub tarball decision). */
+  readonly totalBlobBytes: number | null;
+}
+
+/** Where a blob was seen: any commit and path holding it, to fetch it in bulk with that commit. */
+export interface BlobHome {
+  readonly commit: string;
+  readonly path: string;
+}
+
+/** Per repository: heads, listings, commit facts and blob homes. */
+export class RepositoryReadCache {
+  readonly heads = new Map<string, KnownHead>();
+  readonly listings = new LruMap<string, readonly TreeEntry[]>(64);
+  readonly commits = new LruMap<string, CommitFacts>(1024);
+  readonly blobHomes = new LruMap<string, BlobHome>(250_000);
+
+  static listingKey(commit: string, directory: string): string {
+    return `${commit}:${directory}`;
+  }
+}
+
+export interface GitReadCacheOptions {
+  /** Upper bound of cached blob bytes; default 64 MiB. */
+  readonly maxBlobBytes?: number;
+}
+
+/** Create once per process and pass to createGitProvider to keep reads cheap across invocations. */
+export class GitReadCache {
+  /** Blob contents by sha; shared by all repositories, since equal shas are equal contents. */
+  readonly blobs: LruMap<string, Uint8Array>;
+  private readonly repositories = new Map<string, RepositoryReadCache>();
+
+  constructor(options: GitReadCacheOptions = {}) {
+    this.blobs = new LruMap(options.maxBlobBytes ?? 64 * 1024 * 1024, (content) => content.byteLength + 64);
+  }
+
+  forRepository(key: string): RepositoryReadCache {
+    let cache = this.repositories.get(key);
+    if (!cache) {
+      cache = new RepositoryReadCache();
+      this.repositories.set(key, cache);
+    }
+    return cache;
+  }
+}

@@ -1,0 +1,102 @@
+// GitHub request counts of the github provider, measured on the simulated GitHub.
+//   (a) one ingest-sized commit, with the reads needed to plan it: head + readTree + readBlobs of 100
+//       raw files + a commit deleting them and adding 1,000 managed files. Goal: at most 8 requests.
+//   (b) checking a branch head that did not change. Goal: 1 request, 0 rate-limit quota.
+// The client runs with production settings (including GitHub's one second between writes).
+import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
+import { createGitProvider, type FileChange } from "../../lib/git/index.js";
+import { createSecretResolver } from "../../lib/secrets/index.js";
+import { branchSha, lsTree, TempRepos } from "../support/git-repos.js";
+
+const TOKEN = "ghp_bench_token";
+const DIR = "gitops/hedgehog/fab-1";
+
+function managedVpc(i: number): string {
+  const name = `vpc-${String(i).padStart(4, "0")}`;
+  return [
+    "apiVersion: vpc.githedgehog.com/v1beta1",
+    "kind: VPC",
+    "metadata:",
+    `  name: ${name}`,
+    "  namespace: default",
+    "  labels:",
+    "    fabric.githedgehog.com/team: network",
+    "spec:",
+    "  ipv4Namespace: default",
+    "  vlanNamespace: default",
+    "  subnets:",
+    "    default:",
+    `      subnet: 10.${Math.floor(i / 250)}.${i % 250}.0/24`,
+    `      gateway: 10.${Math.floor(i / 250)}.${i % 250}.1`,
+    `      vlan: ${1000 + i}`,
+    "",
+  ].join("\n");
+}
+
+function cost(sim: GitHubSim) {
+  const byRoute: Record<string, number> = {};
+  for (const request of sim.requests) {
+    const key = `${request.method} ${request.route} ${request.status}`;
+    byRoute[key] = (byRoute[key] ?? 0) + 1;
+  }
+  return {
+    apiRequests: sim.requests.filter((request) => request.api).length,
+    httpRequests: sim.requests.length,
+    quotaUsed: sim.requests.filter((request) => request.quotaUsed).length,
+    byRoute,
+  };
+}
+
+export default async () => {
+  const repos = new TempRepos();
+  const sim = await startGitHubSim({ token: TOKEN });
+  try {
+    const gitdir = await repos.bare("main");
+    const seed: Record<string, string> = { "README.md": "# network\n", [`${DIR}/managed/README.md`]: "managed\n" };
+    for (let i = 0; i < 100; i++) seed[`${DIR}/raw/batch-${String(i).padStart(3, "0")}.yaml`] = managedVpc(5000 + i);
+    await repos.seed(gitdir, "main", seed);
+    sim.addRepository({ owner: "acme", repo: "network", gitdir });
+    const provider = await createGitProvider(
+      { provider: "github", owner: "acme", repo: "network", apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main", directory: DIR },
+      { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }) },
+    );
+
+    // (a) plan and make one ingest commit
+    sim.resetLog();
+    const started = performance.now();
+    const head = await provider.head("main");
+    if (!head) throw new Error("the seeded branch is missing");
+    const entries = await provider.readTree(head.sha, DIR);
+    const raw = entries.filter((entry) => entry.path.startsWith(`${DIR}/raw/`));
+    const contents = await provider.readBlobs(raw.map((entry) => entry.sha));
+    const changes: FileChange[] = raw.map((entry) => ({ path: entry.path, content: null }));
+    for (let i = 0; i < 1000; i++) changes.push({ path: `${DIR}/managed/vpcs/vpc-${String(i).padStart(4, "0")}.yaml`, content: managedVpc(i) });
+    const sha = await provider.commit({ parent: head.sha, branch: "main", changes, message: "Ingest: 100 raw files removed, 1000 managed files added" });
+    const commitCost = { ...cost(sim), durationMs: Math.round(performance.now() - started) };
+    const files = await lsTree(gitdir, sha);
+    if ((await branchSha(gitdir, "main")) !== sha || files.size !== 1002 || contents.size !== 100) throw new Error("the commit did not land as planned");
+
+    // (b) head checks: the first after our own commit learns the ETag; an unchanged one after that is free
+    sim.resetLog();
+    await provider.head("main");
+    const afterOwnCommit = cost(sim);
+    sim.resetLog();
+    const unchanged = await provider.head("main");
+    const unchangedCost = cost(sim);
+
+    return {
+      commitDeleting100RawAdding1000Managed: {
+        goal: "<= 8 requests",
+        ...commitCost,
+        rawFilesRead: contents.size,
+        filesInCommit: files.size,
+        note: "httpRequests also counts the archive download behind the tarball redirect (codeload, not the REST API); durationMs includes GitHub's requested 1 s between writes",
+      },
+      unchangedHeadCheck: { goal: "1 request, 0 quota", changed: unchanged?.changed, ...unchangedCost },
+      firstHeadCheckAfterOwnCommit: afterOwnCommit,
+    };
+  } finally {
+    await sim.close();
+    await repos.removeAll();
+  }
+};
