@@ -1,0 +1,21 @@
+// The Hedgehog resource model: pure functions over documents (no I/O, no clock). The only file
+// access happens once at module load, reading the CRDs shipped in ./crds.
+export { catalog, findKind, managedKinds, type KindInfo } from "./catalog.js";
+export { classifyDocument, type Classification } from "./classify.js";
+export { withDefaults } from "./defaults.js";
+export { DocumentParseError, InvalidResourceNameError, LimitExceededError, NotAResourceError } from "./errors.js";
+export { ENGINE_RULES, hasErrors, type Finding, type Severity } from "./finding.js";
+export { managedPath, resourceId } from "./identity.js";
+export { normalizeResource, serializeResource } from "./normalize.js";
+export { applyOrderOf, compareApplyOrder, compareDeleteOrder, type OrderedResource } from "./order.js";
+export { defaultParseLimits, parseDocuments, type ParsedDocument, type ParseLimits } from "./parse.js";
+export { rulesNotEvaluated } from "./rules/index.js";
+export { hedgehogSettingsSchema, type HedgehogSettings } from "./settings.js";
+export {
+  validateBatch,
+  validateDocument,
+  validateSet,
+  type SetMember,
+  type SourceDocument,
+  type ValidationContext,
+} from "./validate.js";

@@ -1,0 +1,39 @@
+// The fabric settings that CONFIG-tagged rules need, named by the FabricConfig keys of the fabric's
+// config.yaml. Every field is optional: a rule whose values are absent is skipped (RULES.md §0).
+import { z } from "zod";
+import { parseIp, parsePrefix } from "./net.js";
+
+const prefix = z.string().refine((value) => parsePrefix(value) !== undefined, { message: "must be an IP prefix such as 10.0.0.0/16" });
+const address = z.string().refine((value) => parseIp(value) !== undefined, { message: "must be an IP address" });
+const vlanRange = z
+  .strictObject({ from: z.int().min(1).max(4094), to: z.int().min(1).max(4094) })
+  .refine((range) => range.from <= range.to, { message: "from must not exceed to" });
+const asn = z.int().min(1).max(4294967295);
+
+export const hedgehogSettingsSchema = z.strictObject({
+  reservedSubnets: z.array(prefix).optional(),
+  fabricSubnet: prefix.optional(),
+  managementSubnet: prefix.optional(),
+  managementDHCPStart: address.optional(),
+  /** Written as a prefix upstream (e.g. 172.30.0.1/32); only the address is compared. */
+  controlVIP: prefix.optional(),
+  protocolSubnet: prefix.optional(),
+  vtepSubnet: prefix.optional(),
+  /** v0.126.0 accepts only spine-leaf. */
+  fabricMode: z.literal("spine-leaf").optional(),
+  fabricMTU: z.int().min(1).optional(),
+  serverFacingMTUOffset: z.int().min(0).optional(),
+  vpcIRBVLANRange: z.array(vlanRange).optional(),
+  th5WorkaroundVLANRange: z.array(vlanRange).optional(),
+  vpcPeeringDisabled: z.boolean().optional(),
+  spineASN: asn.optional(),
+  leafASNStart: asn.optional(),
+  leafASNEnd: asn.optional(),
+  enableGateway: z.boolean().optional(),
+  allowExtraSwitchProfiles: z.boolean().optional(),
+  includeSONiCCLSPlus: z.boolean().optional(),
+  includeCumulus: z.boolean().optional(),
+});
+
+export type HedgehogSettings = z.infer<typeof hedgehogSettingsSchema>;
+export type SettingKey = keyof HedgehogSettings;
