@@ -11,8 +11,12 @@ export const wiring = defineWiring({
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
     runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
+    // GitHub gives up on a delivery after 10 s. A sync run starts with init or ingest.
+    webhookApi: { entry: "functions/http/webhooks.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"], webhookSecret: true } },
+    scheduleTick: { entry: "functions/schedule/tick.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
     ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
+    reconcileWorker: { entry: "functions/workers/reconcile.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
   },
   routes: [
     { method: "GET", path: "/health", function: "metaApi", auth: "none" },
@@ -31,6 +35,7 @@ export const wiring = defineWiring({
     { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam" },
+    { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature" },
   ],
   queues: [
     { name: "init", fifo: true, visibilityTimeoutSeconds: 360, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INIT_QUEUE_URL" },
@@ -40,6 +45,7 @@ export const wiring = defineWiring({
   consumers: [
     { queue: "init", function: "initWorker", batchSize: 1 },
     { queue: "ingest", function: "ingestWorker", batchSize: 1 },
+    { queue: "reconcile", function: "reconcileWorker", batchSize: 1 },
   ],
-  schedules: [],
+  schedules: [{ name: "sync-tick", rateMinutes: 1, function: "scheduleTick" }],
 });

@@ -28,6 +28,7 @@ const stack = await startLocalStack({
   dynamodbPort: settings.dynamodbPort,
   sqsPort: settings.sqsPort,
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
+  simulatedCluster: { kubeconfigPath: join(dataDir, "simulated-cluster.kubeconfig") },
   onError: (error) => console.error("local stack:", error instanceof Error ? error.message : error),
 });
 
@@ -36,6 +37,7 @@ console.log(`hedgehog-gitops local stack
   token:    ${settings.token ? "(from HH_GITOPS_TOKEN)" : `${token}   (saved in ${join(dataDir, "token")})`}
   data dir: ${dataDir}
   DynamoDB: ${stack.dynamodbEndpoint}   SQS: ${stack.sqsEndpoint}
+  simulated cluster: ${stack.kubeSim?.url ?? "off"} (kubeconfig ${stack.kubeconfigPath ?? "-"}; fabrics with "cluster": {"simulated": true})
 Try: curl -H "Authorization: Bearer <token>" ${stack.url}/fabrics`);
 
 let stopping = false;

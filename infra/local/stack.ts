@@ -11,6 +11,12 @@ import { loadFunction, type LocalFunction } from "./lambda.js";
 import { ensureQueue, ensureTable, type ProvisionedQueue } from "./provision.js";
 import { startSchedule } from "./scheduler.js";
 import { startSqs } from "./sqs.js";
+import { startSimulatedCluster } from "./simulated-cluster.js";
+import type { KubeSim } from "./kube-sim/index.js";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface LocalStackOptions {
   readonly wiring?: Wiring;
@@ -28,6 +34,8 @@ export interface LocalStackOptions {
   /** Extra environment for the handlers (they read their settings from process.env, as on Lambda). */
   readonly env?: Readonly<Record<string, string>>;
   readonly eventSources?: { readonly concurrency?: number; readonly waitSeconds?: number };
+  /** Where the simulated cluster's kubeconfig is written (a temporary folder by default); false: no simulated cluster. */
+  readonly simulatedCluster?: { readonly kubeconfigPath?: string } | false;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -40,6 +48,9 @@ export interface LocalStack {
   readonly queues: Readonly<Record<string, ProvisionedQueue>>;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
+  /** The simulated Kubernetes API server, when the stack runs one. */
+  readonly kubeSim: KubeSim | null;
+  readonly kubeconfigPath: string | null;
   close(): Promise<void>;
 }
 
@@ -68,6 +79,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queues: Record<string, ProvisionedQueue> = {};
     for (const spec of wiring.queues) queues[spec.name] = await ensureQueue(sqs, options.queuePrefix ?? "hedgehog-gitops", spec);
 
+    let kubeSim: KubeSim | null = null;
+    let kubeconfigPath: string | null = null;
+    if (options.simulatedCluster !== false) {
+      let path = options.simulatedCluster?.kubeconfigPath;
+      if (!path) {
+        const dir = mkdtempSync(join(tmpdir(), "hh-kube-"));
+        closers.push(() => rmSync(dir, { recursive: true, force: true }));
+        path = join(dir, "kubeconfig");
+      }
+      const sim = await startSimulatedCluster(path, randomBytes(18).toString("base64url"));
+      closers.push(() => sim.close());
+      kubeSim = sim;
+      kubeconfigPath = path;
+    }
+
     // Handlers read their settings from the environment, as they do on Lambda.
     Object.assign(process.env, {
       AWS_REGION: "us-east-1",
@@ -79,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       HH_GITOPS_SQS_ENDPOINT: sqsService.endpoint,
       ...Object.fromEntries(wiring.queues.map((q) => [q.urlVariable, queues[q.name]!.url])),
       ...(options.webhookSecret ? { HH_GITOPS_WEBHOOK_SECRET: options.webhookSecret } : {}),
+      ...(kubeconfigPath ? { HH_GITOPS_SIMULATED_KUBECONFIG: kubeconfigPath } : {}),
       ...options.env,
     });
 
@@ -120,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queues,
       dynamodb,
       sqs,
+      kubeSim,
+      kubeconfigPath,
       close,
     };
   } catch (error) {

@@ -17,8 +17,10 @@ const environmentSchema = z.object({
   HH_GITOPS_INGEST_QUEUE_URL: optionalUrl,
   HH_GITOPS_RECONCILE_QUEUE_URL: optionalUrl,
   HH_GITOPS_WEBHOOK_SECRET: z.string().min(1).optional(),
+  HH_GITOPS_WEBHOOK_SECRET_REF: z.string().min(1).optional(),
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   HH_GITOPS_GITHUB_SPACE_WRITES: z.enum(["true", "false"]).default("true"),
+  HH_GITOPS_SIMULATED_KUBECONFIG: z.string().min(1).optional(),
 });
 
 export interface Settings {
@@ -27,9 +29,13 @@ export interface Settings {
   readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string; readonly secretsManager?: string };
   readonly queueUrls: Readonly<Partial<Record<Stage, string>>>;
   readonly webhookSecret?: string;
+  /** A secret reference (env:, file:, aws-sm:) to the webhook secret; the cloud stack sets one. The value above wins. */
+  readonly webhookSecretRef?: string;
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /** GitHub asks for a second between content-creating requests; a simulated GitHub does not need it. */
   readonly githubSpaceWrites: boolean;
+  /** The local stack's simulated cluster, for fabrics with `"cluster": { "simulated": true }`. */
+  readonly simulatedKubeconfig?: string;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -59,8 +65,10 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     queueUrls,
     ...(e.HH_GITOPS_WEBHOOK_SECRET ? { webhookSecret: e.HH_GITOPS_WEBHOOK_SECRET } : {}),
+    ...(e.HH_GITOPS_WEBHOOK_SECRET_REF ? { webhookSecretRef: e.HH_GITOPS_WEBHOOK_SECRET_REF } : {}),
     logLevel: e.HH_GITOPS_LOG_LEVEL,
     githubSpaceWrites: e.HH_GITOPS_GITHUB_SPACE_WRITES === "true",
+    ...(e.HH_GITOPS_SIMULATED_KUBECONFIG ? { simulatedKubeconfig: e.HH_GITOPS_SIMULATED_KUBECONFIG } : {}),
   };
 }
 

@@ -26,7 +26,8 @@ interface Snapshot {
   readonly plan: IngestPlan;
 }
 
-async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string): Promise<Snapshot> {
+/** The fabric directory at `commit`, read and planned. Reconcile uses it for the desired set too. */
+export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
   const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));

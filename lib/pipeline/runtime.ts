@@ -2,6 +2,7 @@
 // repositories, queue and services every handler needs. Built once per warm container.
 import { randomBytes } from "node:crypto";
 import { currentSettings, type Settings } from "../config/settings.js";
+import { connectCluster, type FabricCluster } from "../cluster/client.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { createGitProvider, GitReadCache } from "../git/index.js";
 import type { GitProvider } from "../git/provider.js";
@@ -22,6 +23,8 @@ export interface Runtime {
   readonly runService: RunService;
   /** One provider per fabric git block, kept while the container is warm: ETags and blob caches pay off. */
   gitFor(fabric: Fabric): Promise<GitProvider>;
+  /** The fabric's cluster client, kept like the Git providers. */
+  clusterFor(fabric: Fabric): Promise<FabricCluster>;
 }
 
 let cached: Runtime | undefined;
@@ -50,8 +53,21 @@ export function runtime(): Runtime {
     }
     return provider;
   };
+  const clusters = new Map<string, Promise<FabricCluster>>();
+  const clusterFor = (fabric: Fabric) => {
+    if (!fabric.cluster) throw new Error(`fabric ${fabric.id} has no cluster`);
+    const key = JSON.stringify(fabric.cluster);
+    let cluster = clusters.get(key);
+    if (!cluster) {
+      cluster = connectCluster(fabric.cluster, { secrets, ...(settings.simulatedKubeconfig ? { simulatedKubeconfig: settings.simulatedKubeconfig } : {}) });
+      cluster.catch(() => clusters.delete(key));
+      clusters.set(key, cluster);
+    }
+    return cluster;
+  };
   cached = {
     gitFor,
+    clusterFor,
     settings,
     fabrics,
     runs,

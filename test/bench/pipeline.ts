@@ -2,6 +2,7 @@
 // against the simulated GitHub), next to the pure parse + validate + normalize time of the same documents.
 import { randomBytes } from "node:crypto";
 import { startGitHubSim } from "../../infra/local/github-sim/index.js";
+import { wiring } from "../../infra/wiring.js";
 import { normalizeResource, parseDocuments, serializeResource, validateBatch } from "../../lib/hedgehog/index.js";
 import { startTestStack, waitForRun } from "../support/local-stack.js";
 import { seedRepository } from "../support/seed-repo.js";
@@ -29,7 +30,7 @@ export default async function pipelineBench() {
   const token = randomBytes(12).toString("hex");
   process.env.HH_BENCH_GITHUB_TOKEN = token;
   const github = await startGitHubSim({ token, repos: [{ owner: "acme", repo: "fabric", gitdir: repo.bare }] });
-  const stack = await startTestStack();
+  const stack = await startTestStack({ wiring });
   try {
     const registered = await stack.api("/fabrics", {
       method: "POST",

@@ -92,7 +92,7 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     expect(reasons).toContain("/spec/subnets/default/colour");
     expect(reasons).toContain("[SCHEMA]");
     // Normalized: explicit namespace, key order, no status.
-    expect(repo.show(`${DIR}/managed/vpcs/test-vpc.yaml`)).toMatch(/^apiVersion: vpc\.githedgehog\.com\/v1beta1\nkind: VPC\nmetadata:\n  name: test-vpc\n  namespace: default\nspec:\n/);
+    expect(repo.show(`${DIR}/managed/vpcs/test-vpc.yaml`)).toMatch(/^apiVersion: vpc\.githedgehog\.com\/v1beta1\nkind: VPC\nmetadata:\n {2}name: test-vpc\n {2}namespace: default\nspec:\n/);
   });
 
   it("lists 48 resources, every one From Git with path, blob and commit", async () => {

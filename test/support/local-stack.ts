@@ -1,6 +1,11 @@
 // Starts the real local stack in-process for a test: in-memory dynalite, local-aws-sqs, random ports.
 import { randomBytes } from "node:crypto";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.js";
+import type { Wiring } from "../../infra/wiring-types.js";
+import { wiring as realWiring } from "../../infra/wiring.js";
+
+/** The real wiring with a 2 s visibility timeout, so that a retried stage comes back within a test. */
+export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queues.map((q) => ({ ...q, visibilityTimeoutSeconds: 2 })) };
 
 export interface TestStack extends LocalStack {
   /** fetch against the API with the bearer token (unless `auth: false`). */
@@ -26,6 +31,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     token: randomBytes(18).toString("base64url"),
     queuePrefix: `t${randomBytes(4).toString("hex")}`,
     eventSources: { waitSeconds: 0 },
+    wiring: fastRetryWiring,
     onError: (e) => errors.push(e),
     ...options,
   });

@@ -1,0 +1,131 @@
+// Reconciliation as a pure plan (DESIGN §5, §8): from the desired set (Git), the records (store) and the
+// live objects (one list per kind), what to apply, what to prune, and what each resource was observed
+// as. The stage executes the plan and feeds the outcomes to the state table.
+import { compareApplyOrder, compareDeleteOrder, managedKinds, type KindInfo } from "../hedgehog/index.js";
+import type { DesiredResource } from "../gitops/ingest-plan.js";
+import type { ResourceRecord } from "../pipeline/resource-model.js";
+import type { Observation } from "../state/index.js";
+import type { LiveObject } from "./client.js";
+import { diffResource, type FieldDrift } from "./diff.js";
+import { isTrackedBy, TRACKING_ANNOTATION, trackingId } from "./tracking.js";
+
+export type ReconcileAction = "apply" | "prune" | "none";
+
+export interface ReconcileItem {
+  readonly id: string;
+  readonly kind: KindInfo;
+  readonly namespace: string;
+  readonly name: string;
+  /** What Git wants applied (with our tracking annotation); absent for objects not in Git. */
+  readonly desired: Record<string, unknown> | null;
+  readonly live: LiveObject | null;
+  readonly record: ResourceRecord | null;
+  readonly source: ResourceRecord["source"];
+  readonly drift: readonly FieldDrift[];
+  /** What was seen before any action, in order. */
+  readonly observations: readonly Observation[];
+  readonly action: ReconcileAction;
+}
+
+export interface ReconcilePlan {
+  /** In apply order for applies; prunes follow, in reverse kind order. */
+  readonly items: readonly ReconcileItem[];
+  readonly applies: readonly ReconcileItem[];
+  readonly prunes: readonly ReconcileItem[];
+  /** Why prune did nothing although asked for, if it did. */
+  readonly pruneSkipped: string | null;
+}
+
+export interface ReconcileInput {
+  readonly fabricId: string;
+  readonly mode: "observe" | "apply";
+  readonly prune: boolean;
+  readonly desired: readonly DesiredResource[];
+  readonly records: ReadonlyMap<string, ResourceRecord>;
+  /** Live objects by Kind. */
+  readonly live: ReadonlyMap<string, readonly LiveObject[]>;
+}
+
+const kindByName = new Map(managedKinds.map((k) => [k.kind, k]));
+
+function liveId(kind: KindInfo, object: LiveObject): string {
+  return `${kind.group}/${kind.kind}/${object.metadata.namespace ?? "default"}/${object.metadata.name}`;
+}
+
+/** The Git object as we apply it: our tracking annotation added. */
+export function desiredObject(fabricId: string, resource: DesiredResource): Record<string, unknown> {
+  const object = structuredClone(resource.object) as Record<string, unknown> & { metadata: Record<string, unknown> };
+  object.metadata.annotations = {
+    ...((object.metadata.annotations as Record<string, string> | undefined) ?? {}),
+    [TRACKING_ANNOTATION]: trackingId(fabricId, resource.group, resource.kind, resource.namespace, resource.name),
+  };
+  return object;
+}
+
+export function planReconcile(input: ReconcileInput): ReconcilePlan {
+  const { fabricId, mode } = input;
+  const liveById = new Map<string, { kind: KindInfo; object: LiveObject }>();
+  for (const [kindName, objects] of input.live) {
+    const kind = kindByName.get(kindName);
+    if (!kind) continue;
+    for (const object of objects) liveById.set(liveId(kind, object), { kind, object });
+  }
+  const items: ReconcileItem[] = [];
+  const handled = new Set<string>();
+  const validDesired = input.desired.filter((d) => d.errors.length === 0 && d.object !== null);
+
+  // In Git.
+  for (const resource of input.desired) {
+    const kind = kindByName.get(resource.kind);
+    if (!kind) continue;
+    handled.add(resource.id);
+    const record = input.records.get(resource.id) ?? null;
+    const live = liveById.get(resource.id)?.object ?? null;
+    if (resource.errors.length > 0 || resource.object === null) {
+      // Invalid in Git: neither compared nor applied; its record keeps the validation error.
+      items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired: null, live, record, source: "git", drift: record?.drift ?? [], observations: [], action: "none" });
+      continue;
+    }
+    const desired = desiredObject(fabricId, resource);
+    const drift = live ? diffResource(desired, live) : [];
+    const observation: Observation = !live ? "cluster-missing" : drift.length === 0 ? "cluster-matches" : "cluster-differs";
+    const action: ReconcileAction = mode === "apply" && observation !== "cluster-matches" ? "apply" : "none";
+    items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired, live, record, source: "git", drift, observations: [observation], action });
+  }
+
+  // Not in Git: removed from Git, or only ever in the cluster.
+  const pruneRequested = mode === "apply" && input.prune;
+  const pruneSkipped = !pruneRequested
+    ? null
+    : validDesired.length === 0
+      ? "the desired set is empty (managed/ holds no valid resource): nothing is pruned, to protect the fabric from an emptied or unreadable repository"
+      : null;
+  const candidates = new Map<string, { kind: KindInfo; live: LiveObject | null; record: ResourceRecord | null }>();
+  for (const [id, record] of input.records) {
+    if (handled.has(id)) continue;
+    const kind = kindByName.get(record.kind);
+    if (kind) candidates.set(id, { kind, live: liveById.get(id)?.object ?? null, record });
+  }
+  for (const [id, { kind, object }] of liveById) {
+    if (handled.has(id) || candidates.has(id)) continue;
+    // Another fabric's object in a shared cluster is not ours to report.
+    const tracking = object.metadata.annotations?.[TRACKING_ANNOTATION];
+    if (tracking && !isTrackedBy(object, fabricId)) continue;
+    candidates.set(id, { kind, live: object, record: null });
+  }
+  for (const [id, { kind, live, record }] of candidates) {
+    const source = record?.source ?? "cluster";
+    const observations: Observation[] = [];
+    if (record && record.source === "git" && record.state !== "orphaned") observations.push("removed-from-git");
+    if (live) observations.push("cluster-only");
+    else observations.push("cluster-missing");
+    const prunable = live !== null && isTrackedBy(live, fabricId) && pruneRequested && pruneSkipped === null;
+    const [, , namespace = "default", name = ""] = id.split("/");
+    items.push({ id, kind, namespace, name, desired: null, live, record, source, drift: [], observations, action: prunable ? "prune" : "none" });
+  }
+
+  const ordered = (i: ReconcileItem) => ({ kind: i.kind.kind, metadata: { namespace: i.namespace, name: i.name } });
+  const applies = items.filter((i) => i.action === "apply").sort((a, b) => compareApplyOrder(ordered(a), ordered(b)));
+  const prunes = items.filter((i) => i.action === "prune").sort((a, b) => compareDeleteOrder(ordered(a), ordered(b)));
+  return { items: [...items].sort((a, b) => (a.id < b.id ? -1 : 1)), applies, prunes, pruneSkipped };
+}

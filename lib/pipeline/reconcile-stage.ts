@@ -1,0 +1,172 @@
+// reconcile: the desired set (managed/ at the head) against the cluster — one list per kind, then
+// server-side apply (apply mode) and guarded prune — and the six states written where they changed.
+import type { FabricCluster, LiveObject } from "../cluster/client.js";
+import { diffResource } from "../cluster/diff.js";
+import { ClusterRejectedError } from "../cluster/errors.js";
+import { planReconcile, type ReconcileItem } from "../cluster/reconcile-plan.js";
+import type { Fabric } from "../fabrics/schema.js";
+import type { GitProvider } from "../git/provider.js";
+import { applyOrderOf, managedKinds } from "../hedgehog/index.js";
+import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
+import type { ResourceRepository } from "../store/resources.js";
+import { snapshotAndPlan } from "./ingest-stage.js";
+import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
+import type { StageImplementation, StageOutcome } from "./stage-runner.js";
+
+const APPLY_CONCURRENCY = 8;
+
+/** Consecutive runs of the same apply tier. */
+function tiers(items: readonly ReconcileItem[]): ReconcileItem[][] {
+  const out: ReconcileItem[][] = [];
+  for (const item of items) {
+    const last = out[out.length - 1];
+    if (last && applyOrderOf(last[0]!.kind.kind) === applyOrderOf(item.kind.kind)) last.push(item);
+    else out.push([item]);
+  }
+  return out;
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * Folds the observations through the state table. A record that is forgotten (gone from Git and never in
+ * the cluster) and then seen in the cluster starts over as untracked; one that stays missing stays gone.
+ */
+export function settle(from: ResourceState | null, observations: readonly Observation[]): ResourceState | typeof FORGOTTEN {
+  let state: ResourceState | typeof UNTRACKED | typeof FORGOTTEN = from ?? UNTRACKED;
+  for (const observation of observations) {
+    if (state === FORGOTTEN) {
+      if (observation === "cluster-missing") continue;
+      state = UNTRACKED;
+    }
+    state = next(state, observation);
+  }
+  if (state === UNTRACKED) throw new Error("a reconciled resource must end in a state");
+  return state;
+}
+
+interface Outcome {
+  readonly observations: Observation[];
+  drift: readonly DriftEntry[];
+  error: string | null;
+}
+
+function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): ResourceRecord {
+  const base: ResourceRecord = item.record ?? {
+    id: item.id,
+    group: item.kind.group,
+    apiVersion: String(item.live?.apiVersion ?? `${item.kind.group}/${item.kind.storageVersion}`),
+    kind: item.kind.kind,
+    namespace: item.namespace,
+    name: item.name,
+    state,
+    source: "cluster",
+    inGit: false,
+    gitFilePath: null,
+    gitBlobSha: null,
+    gitCommitSha: null,
+    importedFrom: null,
+    contentHash: null,
+    error: null,
+    warnings: [],
+    drift: [],
+  };
+  // A Git resource that could not be validated keeps the validation error from ingest.
+  const error = item.desired === null && item.source === "git" && item.record?.inGit ? item.record.error : outcome.error;
+  return { ...base, state, drift: state === "drifted" ? outcome.drift : [], error };
+}
+
+export function reconcileStage(deps: {
+  gitFor: (fabric: Fabric) => Promise<GitProvider>;
+  clusterFor: (fabric: Fabric) => Promise<FabricCluster>;
+  resources: ResourceRepository;
+}): StageImplementation {
+  return async ({ fabric, run, now }): Promise<StageOutcome> => {
+    if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
+    const git = await deps.gitFor(fabric);
+    const head = await git.head(fabric.git.branch);
+    const desired = head ? (await snapshotAndPlan(git, fabric, head.sha)).plan.resources : [];
+    const cluster = await deps.clusterFor(fabric);
+    const namespace = "namespace" in fabric.cluster ? fabric.cluster.namespace : "default";
+    const live = new Map<string, LiveObject[]>();
+    for (const kind of managedKinds) live.set(kind.kind, await cluster.list(kind, namespace));
+    const stored = new Map((await deps.resources.list(fabric.id)).map((s) => [s.record.id, s]));
+    const plan = planReconcile({
+      fabricId: fabric.id,
+      mode: fabric.sync.mode,
+      prune: fabric.sync.prune,
+      desired,
+      records: new Map([...stored].map(([id, s]) => [id, s.record])),
+      live,
+    });
+    const summary = {
+      applies: plan.applies.map((i) => i.id),
+      prunes: plan.prunes.map((i) => i.id),
+      ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
+    };
+    if (run.dryRun) {
+      return { counts: { kindsListed: live.size, wouldApply: plan.applies.length, wouldPrune: plan.prunes.length }, detail: { wouldApply: summary.applies, wouldPrune: summary.prunes, ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}) } };
+    }
+
+    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
+    const errors: string[] = [];
+    // Applies tier by tier in kind order (what is referenced exists first), several at a time within a
+    // tier. A denial is this resource's error; a server problem fails the stage (SQS retries it, and
+    // server-side apply makes the retry harmless).
+    for (const tier of tiers(plan.applies)) {
+      await inParallel(tier, APPLY_CONCURRENCY, async (item) => {
+        const outcome = outcomes.get(item.id)!;
+        try {
+          const after = await cluster.apply(item.kind, item.desired!);
+          const drift = diffResource(item.desired!, after);
+          outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
+          outcome.drift = drift;
+        } catch (error) {
+          if (!(error instanceof ClusterRejectedError)) throw error;
+          outcome.error = error.message;
+          errors.push(`${item.id}: ${error.message}`);
+        }
+      });
+    }
+    errors.sort();
+    for (const item of plan.prunes) {
+      const outcome = outcomes.get(item.id)!;
+      try {
+        await cluster.delete(item.kind, item.namespace, item.name);
+        outcome.observations.push("pruned");
+      } catch (error) {
+        if (!(error instanceof ClusterRejectedError)) throw error;
+        outcome.error = error.message;
+        errors.push(`${item.id}: ${error.message}`);
+      }
+    }
+
+    const upserts: ResourceRecord[] = [];
+    const forgotten: string[] = [];
+    const byState: Record<string, number> = {};
+    for (const item of plan.items) {
+      const outcome = outcomes.get(item.id)!;
+      const state = settle(item.record?.state ?? null, outcome.observations);
+      if (state === FORGOTTEN) {
+        if (item.record) forgotten.push(item.id);
+        continue;
+      }
+      byState[state] = (byState[state] ?? 0) + 1;
+      upserts.push(recordOf(item, state, outcome));
+    }
+    const written = await deps.resources.writeChanged(fabric.id, upserts, stored, now.toISOString());
+    await deps.resources.delete(fabric.id, forgotten);
+    return {
+      counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: plan.prunes.length, rejected: errors.length, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
+      errors,
+      detail: summary,
+    };
+  };
+}
