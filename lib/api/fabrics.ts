@@ -34,6 +34,7 @@ export class FabricService {
       git,
       cluster: input.cluster,
       sync: input.sync,
+      hedgehog: input.hedgehog,
       directory: { status: "not_initialized", error: null, lastInitAt: null },
       version: 1,
       createdAt: at,
@@ -65,6 +66,7 @@ export class FabricService {
       git,
       cluster: patch.cluster === undefined ? current.cluster : patch.cluster,
       sync: { ...current.sync, ...stripUndefined(patch.sync ?? {}) },
+      hedgehog: patch.hedgehog ?? current.hedgehog,
       version: current.version + 1,
       updatedAt: now.toISOString(),
     };

@@ -30,7 +30,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   {
     method: "patch",
     path: "/fabrics/{id}",
-    summary: "Change a fabric's git, cluster or sync settings",
+    summary: "Change a fabric's git, cluster, sync or hedgehog settings",
     requestBody: fabricPatchSchema,
     responses: { "200": "updated", "409": "changed concurrently", "412": "If-Match version is stale", ...problemResponses },
     auth: true,
@@ -72,6 +72,21 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "One resource (?namespace=, default 'default'), with its drift",
     responses: { "200": "resource", ...problemResponses },
     auth: true,
+  },
+  {
+    method: "post",
+    path: "/webhooks/github",
+    summary: "GitHub webhook (push, ping), authenticated by X-Hub-Signature-256 over the raw body; deduplicated by X-GitHub-Delivery",
+    responses: {
+      "200": "ping, or a redelivery ({ duplicate: true })",
+      "202": "push: per fabric of the repository, the run started or coalesced, or why it was ignored",
+      "400": "X-GitHub-Event or X-GitHub-Delivery missing, or the payload is not JSON",
+      "401": "signature missing, SHA-1 only, or not matching",
+      "413": "body larger than GitHub ever sends (25 MiB)",
+      "422": "push payload lacks a field we use",
+      "503": "no webhook secret configured, or it cannot be read",
+    },
+    auth: false,
   },
 ];
 

@@ -1,5 +1,6 @@
 // What a fabric is, as the API accepts it. Strict objects: an unknown key is an error, not ignored.
 import { z } from "zod";
+import { hedgehogSettingsSchema, type HedgehogSettings } from "../hedgehog/settings.js";
 
 export const FABRIC_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -88,6 +89,8 @@ export const fabricInputSchema = z.strictObject({
   git: gitSettingsSchema,
   cluster: clusterSettingsSchema.nullable().default(null),
   sync: syncSettingsSchema.default(syncSettingsSchema.parse({})),
+  /** The fabric's own settings (FabricConfig keys) that CONFIG-tagged rules need; absent values skip those rules. */
+  hedgehog: hedgehogSettingsSchema.default({}),
 });
 
 /** PATCH: any top-level block may be replaced; `sync` may be given partially. The name (the id) never changes. */
@@ -96,8 +99,9 @@ export const fabricPatchSchema = z
     git: gitSettingsSchema.optional(),
     cluster: clusterSettingsSchema.nullable().optional(),
     sync: syncPatchSchema.optional(),
+    hedgehog: hedgehogSettingsSchema.optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, { message: "the patch changes nothing: give git, cluster or sync" });
+  .refine((p) => Object.keys(p).length > 0, { message: "the patch changes nothing: give git, cluster, sync or hedgehog" });
 
 export type FabricInput = z.input<typeof fabricInputSchema>;
 export type GitSettings = z.output<typeof gitSettingsSchema> & { directory: string };
@@ -113,6 +117,7 @@ export interface Fabric {
   readonly git: GitSettings;
   readonly cluster: ClusterSettings | null;
   readonly sync: SyncSettings;
+  readonly hedgehog: HedgehogSettings;
   readonly directory: { readonly status: DirectoryStatus; readonly error: string | null; readonly lastInitAt: string | null };
   readonly version: number;
   readonly createdAt: string;

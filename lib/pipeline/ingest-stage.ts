@@ -32,7 +32,7 @@ export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: 
   const tree = await git.readTree(commit, directory);
   const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));
   const blobs = await git.readBlobs(blobsToRead(entries));
-  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals });
+  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals, settings: fabric.hedgehog });
   return { head: commit, tree, plan };
 }
 

@@ -50,6 +50,7 @@ function fromItem(item: Record<string, unknown>): Fabric {
     git: i.git,
     cluster: i.cluster ?? null,
     sync: i.sync,
+    hedgehog: i.hedgehog ?? {},
     directory: i.directory,
     version: i.version,
     createdAt: i.createdAt,
@@ -118,7 +119,7 @@ export class FabricRepository {
   async replace(fabric: Fabric, nextSyncAt?: string): Promise<Fabric> {
     const expected = fabric.version - 1;
     const item = toItem(fabric, nextSyncAt);
-    const fields = ["git", "cluster", "sync", "directory", "version", "updatedAt"] as const;
+    const fields = ["git", "cluster", "sync", "hedgehog", "directory", "version", "updatedAt"] as const;
     const schedule = item.gsi2pk ? ["nextSyncAt", "gsi2pk", "gsi2sk"] : [];
     const sets = [...fields, ...schedule].map((f) => `#${f} = :${f}`);
     const removes = item.gsi2pk ? [] : ["nextSyncAt", "gsi2pk", "gsi2sk"];
@@ -194,4 +195,65 @@ export class FabricRepository {
     } while (startKey);
     if (!found) throw new FabricNotFoundError(id);
   }
+
+  // ---- the schedule (sparse dueSync index) -----------------------------------------------------
+
+  /**
+   * Fabrics whose next scheduled sync is at or before `now`, earliest first, at most `limit`. A Query on
+   * the sparse dueSync index (suspended fabrics are not in it), never a scan. The index is eventually
+   * consistent: what it returns is a candidate, to be claimed with reschedule().
+   */
+  async listDue(now: Date, limit: number): Promise<DueFabric[]> {
+    const due: DueFabric[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_INDEXES.dueSync.name,
+          // gsi2sk = "<nextSyncAt>#<id>": every key of a time <= now sorts before "<now>#\uffff".
+          KeyConditionExpression: "gsi2pk = :schedule AND gsi2sk <= :upTo",
+          ExpressionAttributeValues: { ":schedule": SCHEDULE_PARTITION, ":upTo": `${now.toISOString()}#\uffff` },
+          Limit: limit - due.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (typeof item.nextSyncAt === "string") due.push({ fabric: fromItem(item), nextSyncAt: item.nextSyncAt });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && due.length < limit);
+    return due;
+  }
+
+  /**
+   * Moves the fabric's next sync from `seen` to `next`, only if it is still `seen`: of two ticks that
+   * found the fabric due, one wins. False when it moved meanwhile, or the fabric was suspended (no
+   * nextSyncAt any more) or deleted. Not a settings change: the version is not bumped.
+   */
+  async reschedule(id: string, seen: string, next: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: fabricPartitionKey(id), sk: "META" },
+          UpdateExpression: "SET nextSyncAt = :next, gsi2sk = :sortKey",
+          ConditionExpression: "attribute_exists(pk) AND nextSyncAt = :seen AND gsi2pk = :schedule",
+          ExpressionAttributeValues: { ":next": next, ":sortKey": `${next}#${id}`, ":seen": seen, ":schedule": SCHEDULE_PARTITION },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+const SCHEDULE_PARTITION = "SCHEDULE";
+
+/** A fabric found due, with the next-sync time it was found with (the condition of its reschedule). */
+export interface DueFabric {
+  readonly fabric: Fabric;
+  readonly nextSyncAt: string;
 }

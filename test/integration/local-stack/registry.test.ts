@@ -119,7 +119,7 @@ describe("fabric registry over HTTP", () => {
     expect(doc.body.openapi).toBe("3.1.0");
     const schema = doc.body.paths["/fabrics"].post.requestBody.content["application/json"].schema;
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(["name", "git", "cluster", "sync"]);
+    expect(Object.keys(schema.properties)).toEqual(["name", "git", "cluster", "sync", "hedgehog"]);
   });
 
   it("answers 404 for an unknown fabric and an unknown route", async () => {

@@ -1,0 +1,79 @@
+// The schedule tick: start a sync for every fabric that is due, and set its next time. No I/O of its
+// own (the repository and the run starter are passed in), no clock (the tick's time is passed in), no
+// randomness of its own (the jitter's source is passed in).
+//
+// Overlapping ticks (a slow tick and the next; EventBridge delivers at least once) must not both start
+// a run: each fabric is rescheduled first, conditionally on the next-sync time the tick saw, and only the
+// tick whose write wins starts the run. A run already in flight coalesces (RunService.start).
+import type { RunStartRequest, RunStartResult } from "../pipeline/runs.js";
+import type { DueFabric } from "../store/fabrics.js";
+import { FabricNotFoundError } from "../store/errors.js";
+import { ScheduleTickIncompleteError } from "./errors.js";
+import { nextSyncTime } from "./schedule.js";
+
+/** Per tick; the rest stay due and are taken by the next tick (each fabric costs a few writes). */
+export const MAX_FABRICS_PER_TICK = 200;
+/** Fabrics handled at once within a tick. */
+const TICK_CONCURRENCY = 8;
+
+export interface ScheduleDeps {
+  readonly fabrics: {
+    listDue(now: Date, limit: number): Promise<DueFabric[]>;
+    reschedule(id: string, seen: string, next: string): Promise<boolean>;
+  };
+  readonly runs: { start(request: RunStartRequest): Promise<RunStartResult> };
+  /** Uniform in [0, 1): the jitter of the next sync time. */
+  readonly random: () => number;
+}
+
+export type TickOutcome =
+  | { readonly fabricId: string; readonly outcome: "started" | "coalesced"; readonly runId: string; readonly nextSyncAt: string }
+  /** Another tick claimed it first, or it was suspended or deleted since the index was read. */
+  | { readonly fabricId: string; readonly outcome: "skipped"; readonly detail: string }
+  /** The run could not be started; the fabric's schedule was put back so that it is due again. */
+  | { readonly fabricId: string; readonly outcome: "failed"; readonly detail: string };
+
+export interface TickReport {
+  readonly now: string;
+  /** One entry per fabric found due, in fabric id order. */
+  readonly fabrics: readonly TickOutcome[];
+}
+
+async function handle(deps: ScheduleDeps, due: DueFabric, now: Date): Promise<TickOutcome> {
+  const { fabric, nextSyncAt: seen } = due;
+  // The index may lag behind a PATCH that suspended the fabric; reschedule's condition catches the rest.
+  if (fabric.sync.suspended) return { fabricId: fabric.id, outcome: "skipped", detail: "suspended" };
+  const next = nextSyncTime(now, fabric.sync.intervalMinutes, deps.random).toISOString();
+  if (!(await deps.fabrics.reschedule(fabric.id, seen, next))) {
+    return { fabricId: fabric.id, outcome: "skipped", detail: "claimed by another tick, suspended or deleted meanwhile" };
+  }
+  try {
+    const started = await deps.runs.start({ fabricId: fabric.id, kind: "sync", trigger: "schedule", now });
+    return { fabricId: fabric.id, outcome: started.coalesced ? "coalesced" : "started", runId: started.runId, nextSyncAt: next };
+  } catch (error) {
+    if (error instanceof FabricNotFoundError) return { fabricId: fabric.id, outcome: "skipped", detail: "deleted meanwhile" };
+    // Due again at once: the retry of this invocation, or the next tick, takes it.
+    await deps.fabrics.reschedule(fabric.id, next, seen).catch(() => undefined);
+    return { fabricId: fabric.id, outcome: "failed", detail: (error as Error).message };
+  }
+}
+
+/**
+ * One tick at `now`. Throws ScheduleTickIncompleteError (carrying the report) when some due fabric could
+ * not be started, after handling all the others.
+ */
+export async function runScheduleTick(deps: ScheduleDeps, now: Date): Promise<TickReport> {
+  const due = await deps.fabrics.listDue(now, MAX_FABRICS_PER_TICK);
+  const outcomes: TickOutcome[] = [];
+  for (let i = 0; i < due.length; i += TICK_CONCURRENCY) {
+    outcomes.push(...(await Promise.all(due.slice(i, i + TICK_CONCURRENCY).map((d) => handle(deps, d, now)))));
+  }
+  outcomes.sort((a, b) => (a.fabricId < b.fabricId ? -1 : a.fabricId > b.fabricId ? 1 : 0));
+  const report: TickReport = { now: now.toISOString(), fabrics: outcomes };
+  const failed = outcomes.filter((o): o is Extract<TickOutcome, { outcome: "failed" }> => o.outcome === "failed");
+  if (failed.length > 0) {
+    const list = failed.map((f) => `${f.fabricId} (${f.detail})`).join("; ");
+    throw new ScheduleTickIncompleteError(`${failed.length} of ${outcomes.length} due fabrics could not be started: ${list}`, report);
+  }
+  return report;
+}
