@@ -1,0 +1,86 @@
+// POST /webhooks/github. No bearer token or SigV4 (GitHub cannot present one): the X-Hub-Signature-256
+// HMAC of the raw body is the authentication, checked in lib/triggers before anything else happens.
+// The router hands the body over as received (only base64 undone), never parsed.
+import { problem, problemFromError, type Problem } from "../../lib/api/problems.js";
+import { logger } from "../../lib/observability/logger.js";
+import { runtime, type Runtime } from "../../lib/pipeline/runtime.js";
+import { createSecretResolver } from "../../lib/secrets/index.js";
+import { documentClient } from "../../lib/store/client.js";
+import { DeliveryRepository } from "../../lib/store/deliveries.js";
+import {
+  WebhookPayloadInvalidError,
+  WebhookPayloadTooLargeError,
+  WebhookRequestError,
+  WebhookSecretNotConfiguredError,
+  WebhookSecretUnavailableError,
+  WebhookService,
+  WebhookSignatureError,
+  webhookSecretSource,
+  type WebhookOutcome,
+} from "../../lib/triggers/index.js";
+import { httpHandler, json, type ApiResponse } from "./router.js";
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
+  [WebhookSecretNotConfiguredError, 503, "Webhook secret not configured"],
+  [WebhookSecretUnavailableError, 503, "Webhook secret unavailable"],
+  [WebhookSignatureError, 401, "Invalid signature"],
+  [WebhookPayloadTooLargeError, 413, "Payload too large"],
+  [WebhookRequestError, 400, "Malformed delivery"],
+  [WebhookPayloadInvalidError, 422, "Invalid push payload"],
+];
+
+const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
+  duplicate: 200,
+  ping: 200,
+  // Runs are asynchronous; what started is in the body.
+  push: 202,
+  unsupported: 202,
+};
+
+function webhookProblem(error: unknown): Problem {
+  for (const [cls, status, title] of STATUS_BY_ERROR) {
+    if (error instanceof cls) {
+      const base = problem(status, title, error.message);
+      return error instanceof WebhookPayloadInvalidError ? { ...base, errors: error.problems } : base;
+    }
+  }
+  return problemFromError(error);
+}
+
+let cached: { rt: Runtime; service: WebhookService } | undefined;
+
+function service(): WebhookService {
+  const rt = runtime();
+  if (cached?.rt === rt) return cached.service;
+  const { settings } = rt;
+  const resolver = createSecretResolver({
+    region: settings.region,
+    ...(settings.endpoints.secretsManager ? { secretsManagerEndpoint: settings.endpoints.secretsManager } : {}),
+  });
+  const webhooks = new WebhookService({
+    secret: webhookSecretSource(settings, resolver),
+    deliveries: new DeliveryRepository(documentClient(settings), settings.tableName),
+    fabrics: rt.fabrics,
+    runs: rt.runService,
+  });
+  cached = { rt, service: webhooks };
+  return webhooks;
+}
+
+export const handler = httpHandler({
+  "POST /webhooks/github": async (request): Promise<ApiResponse> => {
+    try {
+      const outcome = await service().receive({ headers: request.headers, rawBody: request.rawBody ?? "", now: request.now });
+      logger.info("webhook delivery", { outcome: outcome.kind, ...outcome.body });
+      return json(STATUS_BY_OUTCOME[outcome.kind], outcome.body);
+    } catch (error) {
+      const p = webhookProblem(error);
+      if (p.status === 500) throw error; // the router logs it and answers a 500 that reveals nothing
+      // 401s are logged too: a run of them means a wrong secret in GitHub, or someone probing.
+      logger.warn("webhook delivery refused", { status: p.status, detail: p.detail, delivery: request.headers["x-github-delivery"] });
+      return { status: p.status, body: p, headers: { "content-type": "application/problem+json" } };
+    }
+  },
+});
