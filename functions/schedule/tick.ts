@@ -4,7 +4,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { logger } from "../../lib/observability/logger.js";
 import { runtime } from "../../lib/pipeline/runtime.js";
 import { runScheduleTick, ScheduleTickIncompleteError, type TickReport } from "../../lib/triggers/index.js";

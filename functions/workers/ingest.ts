@@ -1,8 +1,8 @@
 import { ingestStage } from "../../lib/pipeline/ingest-stage.js";
-import { runtime } from "../../lib/pipeline/runtime.js";
+import { workerRuntime } from "../../lib/pipeline/connectors.js";
 import { stageWorker } from "./stage-worker.js";
 
 export const handler = stageWorker("ingest", () => {
-  const rt = runtime();
+  const rt = workerRuntime();
   return { ...rt, clock: () => new Date(), stages: { ingest: ingestStage(rt) } };
 });

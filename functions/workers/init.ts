@@ -1,8 +1,8 @@
 import { initStage } from "../../lib/pipeline/init-stage.js";
-import { runtime } from "../../lib/pipeline/runtime.js";
+import { workerRuntime } from "../../lib/pipeline/connectors.js";
 import { stageWorker } from "./stage-worker.js";
 
 export const handler = stageWorker("init", () => {
-  const rt = runtime();
+  const rt = workerRuntime();
   return { ...rt, clock: () => new Date(), stages: { init: initStage(rt) } };
 });

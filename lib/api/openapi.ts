@@ -1,6 +1,6 @@
 // The OpenAPI document, generated from the same zod schemas that validate requests.
 // A test checks that every route in infra/wiring.ts is described here, and nothing else.
-import { z } from "zod";
+import * as z from "zod";
 import { fabricInputSchema, fabricPatchSchema } from "../fabrics/schema.js";
 
 export interface OperationSpec {

@@ -1,5 +1,5 @@
 // Resources as the API shows them: identity, state, "From Git" attribution, errors, drift.
-import { z } from "zod";
+import * as z from "zod";
 import type { ResourceRecord } from "../pipeline/resource-model.js";
 import { fromGit } from "../pipeline/resource-model.js";
 import type { FabricRepository } from "../store/fabrics.js";

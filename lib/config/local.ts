@@ -1,5 +1,5 @@
 // Settings of the local stack (npm start), from the environment. Read only by infra/local.
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError } from "./errors.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);

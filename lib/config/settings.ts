@@ -1,5 +1,5 @@
 // Environment → typed settings, read in one place. Every handler and the local stack go through here.
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError } from "./errors.js";
 
 export const STAGES = ["init", "ingest", "reconcile"] as const;

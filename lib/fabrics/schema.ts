@@ -1,5 +1,5 @@
 // What a fabric is, as the API accepts it. Strict objects: an unknown key is an error, not ignored.
-import { z } from "zod";
+import * as z from "zod";
 import { hedgehogSettingsSchema, type HedgehogSettings } from "../hedgehog/settings.js";
 
 export const FABRIC_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -1,6 +1,6 @@
 // What a credentials secret may hold, per provider. The value is parsed here and handed to the client;
 // it never appears in an error message (only the reference does).
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidGitSettingsError } from "./errors.js";
 import type { GitHubCredentials } from "./github/client.js";
 import type { RemoteCredentials } from "./isogit/remote-provider.js";

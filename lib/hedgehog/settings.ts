@@ -1,6 +1,6 @@
 // The fabric settings that CONFIG-tagged rules need, named by the FabricConfig keys of the fabric's
 // config.yaml. Every field is optional: a rule whose values are absent is skipped (RULES.md §0).
-import { z } from "zod";
+import * as z from "zod";
 import { parseIp, parsePrefix } from "./net.js";
 
 const prefix = z.string().refine((value) => parsePrefix(value) !== undefined, { message: "must be an IP prefix such as 10.0.0.0/16" });

@@ -1,5 +1,5 @@
 // Stage messages: versioned, validated at both ends, deterministic (no timestamps or request ids inside).
-import { z } from "zod";
+import * as z from "zod";
 import { STAGES } from "../config/settings.js";
 
 export const stageMessageSchema = z.strictObject({

@@ -5,7 +5,7 @@
 // not be refused for carrying one more field. So the objects below are plain z.object: unknown keys are
 // accepted and dropped. Only the fields that decide what we do are checked.
 // https://docs.github.com/en/webhooks/webhook-events-and-payloads#push
-import { z } from "zod";
+import * as z from "zod";
 import { WebhookPayloadInvalidError, WebhookRequestError } from "./errors.js";
 
 /** A Git object id: SHA-1 (40 hex) or SHA-256 (64 hex) repositories. */

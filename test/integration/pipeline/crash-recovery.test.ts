@@ -11,7 +11,7 @@ import type { GitProvider } from "../../../lib/git/provider.js";
 import { ingestStage } from "../../../lib/pipeline/ingest-stage.js";
 import { initStage } from "../../../lib/pipeline/init-stage.js";
 import type { ResourceRecord } from "../../../lib/pipeline/resource-model.js";
-import { runtime } from "../../../lib/pipeline/runtime.js";
+import { workerRuntime as runtime } from "../../../lib/pipeline/connectors.js";
 import { runStage, type StageRunnerDeps } from "../../../lib/pipeline/stage-runner.js";
 import { ResourceRepository, type StoredResource } from "../../../lib/store/resources.js";
 import { startTestStack, type TestStack } from "../../support/local-stack.js";

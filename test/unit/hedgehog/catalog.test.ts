@@ -1,5 +1,10 @@
 // The kind catalog comes from the shipped CRDs, not from hand-typed names.
 import { describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PARSED_CRDS_FILE, readCrdFiles } from "../../../lib/hedgehog/catalog.js";
 import { catalog, classifyDocument, findKind, managedKinds } from "../../../lib/hedgehog/index.js";
 
 describe("catalog", () => {
@@ -92,5 +97,20 @@ describe("classifyDocument", () => {
   it("returns the kind and version of a Hedgehog document", () => {
     const c = classifyDocument({ apiVersion: "wiring.githedgehog.com/v1beta1", kind: "Switch", metadata: { name: "s" } });
     expect(c.class === "hedgehog" && [c.kindInfo.plural, c.version]).toEqual(["switches", "v1beta1"]);
+  });
+});
+
+describe("the pre-parsed CRDs a bundle ships", () => {
+  it("give the same catalog as the YAML", () => {
+    const dir = mkdtempSync(join(tmpdir(), "crds-"));
+    try {
+      cpSync(new URL("../../../lib/hedgehog/crds", import.meta.url), dir, { recursive: true });
+      const fromYaml = readCrdFiles(pathToFileURL(`${dir}/`));
+      writeFileSync(join(dir, PARSED_CRDS_FILE), JSON.stringify(fromYaml));
+      expect(readCrdFiles(pathToFileURL(`${dir}/`))).toEqual(fromYaml);
+      expect(fromYaml).toHaveLength(19);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
