@@ -1,5 +1,6 @@
 // Starting and finishing runs: one run per fabric in flight; triggers during a run coalesce into one rerun.
 import type { Fabric } from "../fabrics/schema.js";
+import { logger } from "../observability/logger.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { RunRepository } from "../store/runs.js";
 import { RunStartContentionError } from "./errors.js";
@@ -60,6 +61,7 @@ export class RunService {
   private async launch(run: Run): Promise<void> {
     await this.deps.runs.put(run);
     await this.deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: run.chain[0]! });
+    logger.info("run queued", { fabricId: run.fabricId, runId: run.runId, kind: run.kind, trigger: run.trigger, chain: run.chain });
   }
 
   async start(request: RunStartRequest): Promise<RunStartResult> {
@@ -109,6 +111,7 @@ export class RunService {
   async finish(run: Run, outcome: { status: "succeeded" | "failed"; error: string | null }, now: Date): Promise<string | null> {
     const { fabrics, runs, random } = this.deps;
     await runs.finish(run.fabricId, run.runId, outcome.status, now.toISOString(), outcome.error);
+    logger.info(`run ${outcome.status}`, { fabricId: run.fabricId, runId: run.runId, ...(outcome.error ? { error: outcome.error } : {}) });
     if (run.dryRun) return null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const lock = await runs.readLock(run.fabricId);

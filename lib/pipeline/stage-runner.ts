@@ -2,6 +2,7 @@
 // only forwards the chain; a finished run is left alone. Terminal errors end the run (the message is
 // acknowledged); retryable ones go back to SQS until maxReceiveCount, where the run is failed too.
 import type { Stage } from "../config/settings.js";
+import { logger } from "../observability/logger.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
 import type { FabricRepository } from "../store/fabrics.js";
@@ -86,6 +87,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         errors: [...running.errors, ...(outcome.errors ?? [])],
         ...(outcome.detail ? { detail: outcome.detail } : {}),
       };
+      logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errors.length });
       await deps.runs.updateStage(run.fabricId, run.runId, message.stage, done, {
         ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
         ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
@@ -101,6 +103,13 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         errors: [...current.errors, `attempt ${delivery.receiveCount}: ${describe(error)}`],
       };
       await deps.runs.updateStage(run.fabricId, run.runId, message.stage, failed);
+      logger[final ? "error" : "warn"](`${message.stage} stage ${final ? "failed" : "will be retried"}`, {
+        fabricId: run.fabricId,
+        runId: run.runId,
+        stage: message.stage,
+        attempt: delivery.receiveCount,
+        error: describe(error),
+      });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw error;
       await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
