@@ -1,35 +1,14 @@
 // POST /webhooks/github. No bearer token or SigV4 (GitHub cannot present one): the X-Hub-Signature-256
 // HMAC of the raw body is the authentication, checked in lib/triggers before anything else happens.
 // The router hands the body over as received (only base64 undone), never parsed.
-import { problem, problemFromError, type Problem } from "../../lib/api/problems.js";
+import { problemFromError } from "../../lib/api/problems.js";
 import { logger } from "../../lib/observability/logger.js";
 import { runtime, type Runtime } from "../../lib/pipeline/runtime.js";
 import { createSecretResolver } from "../../lib/secrets/index.js";
 import { documentClient } from "../../lib/store/client.js";
 import { DeliveryRepository } from "../../lib/store/deliveries.js";
-import {
-  WebhookPayloadInvalidError,
-  WebhookPayloadTooLargeError,
-  WebhookRequestError,
-  WebhookSecretNotConfiguredError,
-  WebhookSecretUnavailableError,
-  WebhookService,
-  WebhookSignatureError,
-  webhookSecretSource,
-  type WebhookOutcome,
-} from "../../lib/triggers/index.js";
+import { WebhookService, webhookSecretSource, type WebhookOutcome } from "../../lib/triggers/index.js";
 import { httpHandler, json, type ApiResponse } from "./router.js";
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
-  [WebhookSecretNotConfiguredError, 503, "Webhook secret not configured"],
-  [WebhookSecretUnavailableError, 503, "Webhook secret unavailable"],
-  [WebhookSignatureError, 401, "Invalid signature"],
-  [WebhookPayloadTooLargeError, 413, "Payload too large"],
-  [WebhookRequestError, 400, "Malformed delivery"],
-  [WebhookPayloadInvalidError, 422, "Invalid push payload"],
-];
 
 const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
   duplicate: 200,
@@ -38,16 +17,6 @@ const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
   push: 202,
   unsupported: 202,
 };
-
-function webhookProblem(error: unknown): Problem {
-  for (const [cls, status, title] of STATUS_BY_ERROR) {
-    if (error instanceof cls) {
-      const base = problem(status, title, error.message);
-      return error instanceof WebhookPayloadInvalidError ? { ...base, errors: error.problems } : base;
-    }
-  }
-  return problemFromError(error);
-}
 
 let cached: { rt: Runtime; service: WebhookService } | undefined;
 
@@ -76,7 +45,7 @@ export const handler = httpHandler({
       logger.info("webhook delivery", { outcome: outcome.kind, ...outcome.body });
       return json(STATUS_BY_OUTCOME[outcome.kind], outcome.body);
     } catch (error) {
-      const p = webhookProblem(error);
+      const p = problemFromError(error);
       if (p.status === 500) throw error; // the router logs it and answers a 500 that reveals nothing
       // 401s are logged too: a run of them means a wrong secret in GitHub, or someone probing.
       logger.warn("webhook delivery refused", { status: p.status, detail: p.detail, delivery: request.headers["x-github-delivery"] });

@@ -1,7 +1,15 @@
 // RFC 9457 problem details, and the one table that says which error becomes which status.
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
 import { FabricNotReadyError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
-import { MalformedRequestError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError } from "./errors.js";
+import {
+  WebhookPayloadInvalidError,
+  WebhookPayloadTooLargeError,
+  WebhookRequestError,
+  WebhookSecretNotConfiguredError,
+  WebhookSecretUnavailableError,
+  WebhookSignatureError,
+} from "../triggers/errors.js";
+import { MalformedRequestError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError, type FieldProblem } from "./errors.js";
 
 export interface Problem {
   readonly type: string;
@@ -25,6 +33,12 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [ResourceNotFoundError, 404, "Resource not found"],
   [FabricNotReadyError, 409, "Fabric not ready"],
   [RunStartContentionError, 503, "Busy"],
+  [WebhookSecretNotConfiguredError, 503, "Webhook secret not configured"],
+  [WebhookSecretUnavailableError, 503, "Webhook secret unavailable"],
+  [WebhookSignatureError, 401, "Invalid signature"],
+  [WebhookPayloadTooLargeError, 413, "Payload too large"],
+  [WebhookRequestError, 400, "Malformed delivery"],
+  [WebhookPayloadInvalidError, 422, "Invalid push payload"],
 ];
 
 export function problem(status: number, title: string, detail: string): Problem {
@@ -36,7 +50,9 @@ export function problemFromError(error: unknown): Problem {
   for (const [cls, status, title] of STATUS_BY_ERROR) {
     if (error instanceof cls) {
       const base = problem(status, title, error.message);
-      return error instanceof RequestValidationError ? { ...base, errors: error.problems } : base;
+      // Validation errors carry one entry per field (RFC 9457 extension member).
+      const fields = (error as { problems?: readonly FieldProblem[] }).problems;
+      return Array.isArray(fields) ? { ...base, errors: fields } : base;
     }
   }
   return problem(500, "Internal error", "the request failed unexpectedly; see the service logs");

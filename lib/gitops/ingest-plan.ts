@@ -168,6 +168,10 @@ function identify(value: unknown): Identity | { problem: string } {
 
 const key = (file: string, index: number) => `${file}#${index}`;
 
+function identityFields({ id, group, apiVersion, kind, namespace, name }: Identity) {
+  return { id, group, apiVersion, kind, namespace, name };
+}
+
 export function planIngestion(input: IngestInput): IngestPlan {
   const dir = input.directory;
   const repoPath = (relative: string) => `${dir}/${relative}`;
@@ -240,12 +244,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
       managedPathsById.set(identity.id, [...(managedPathsById.get(identity.id) ?? []), file.path]);
       const errors = errorsOf(file.path, doc.index).map(findingMessage);
       desired.set(identity.id, {
-        id: identity.id,
-        group: identity.group,
-        apiVersion: identity.apiVersion,
-        kind: identity.kind,
-        namespace: identity.namespace,
-        name: identity.name,
+        ...identityFields(identity),
         path: file.path,
         blobSha: file.entry.sha,
         importedFrom: null,
@@ -300,12 +299,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
         else created++;
       }
       desired.set(identity.id, {
-        id: identity.id,
-        group: identity.group,
-        apiVersion: identity.apiVersion,
-        kind: identity.kind,
-        namespace: identity.namespace,
-        name: identity.name,
+        ...identityFields(identity),
         path: target,
         blobSha: sha,
         importedFrom: file.path,

@@ -5,27 +5,16 @@ import { startGitHubSim } from "../../infra/local/github-sim/index.js";
 import { wiring } from "../../infra/wiring.js";
 import { normalizeResource, parseDocuments, serializeResource, validateBatch } from "../../lib/hedgehog/index.js";
 import { startTestStack, waitForRun } from "../support/local-stack.js";
+import { rawServerFiles } from "../support/generated-resources.js";
 import { seedRepository } from "../support/seed-repo.js";
 
 const DIR = "gitops/hedgehog/bench";
 const FILES = 5;
 const PER_FILE = 1000;
 
-function server(i: number): string {
-  return `apiVersion: wiring.githedgehog.com/v1beta1
-kind: Server
-metadata:
-  name: server-${String(i).padStart(5, "0")}
-spec:
-  description: bench server ${i}
-`;
-}
 
 export default async function pipelineBench() {
-  const files: Record<string, string> = {};
-  for (let f = 0; f < FILES; f++) {
-    files[`${DIR}/raw/servers-${f}.yaml`] = Array.from({ length: PER_FILE }, (_, i) => server(f * PER_FILE + i)).join("---\n");
-  }
+  const files = rawServerFiles(DIR, FILES * PER_FILE, PER_FILE);
   const repo = seedRepository(files);
   const token = randomBytes(12).toString("hex");
   process.env.HH_BENCH_GITHUB_TOKEN = token;

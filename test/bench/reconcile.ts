@@ -3,24 +3,15 @@
 // Kubernetes API server's request log, through the local stack end to end.
 import { wiring } from "../../infra/wiring.js";
 import { startTestStack, waitForRun } from "../support/local-stack.js";
+import { rawServerFiles } from "../support/generated-resources.js";
 import { seedRepository } from "../support/seed-repo.js";
 
 const DIR = "gitops/hedgehog/bench";
 const COUNT = 2000;
 
-function server(i: number): string {
-  return `apiVersion: wiring.githedgehog.com/v1beta1
-kind: Server
-metadata:
-  name: server-${String(i).padStart(5, "0")}
-spec:
-  description: bench server ${i}
-`;
-}
 
 export default async function reconcileBench() {
-  const files: Record<string, string> = {};
-  for (let f = 0; f < COUNT / 1000; f++) files[`${DIR}/raw/servers-${f}.yaml`] = Array.from({ length: 1000 }, (_, i) => server(f * 1000 + i)).join("---\n");
+  const files = rawServerFiles(DIR, COUNT);
   const repo = seedRepository(files);
   // The real visibility timeouts: a long first pass must not be redelivered while it runs.
   const stack = await startTestStack({ wiring });
