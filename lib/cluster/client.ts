@@ -2,6 +2,7 @@
 // Only this module knows the client.
 import { existsSync } from "node:fs";
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { RetryableError, TerminalError } from "../errors.js";
 import type { KindInfo } from "../hedgehog/index.js";
 import type { ClusterSettings } from "../fabrics/schema.js";
 import type { SecretResolver } from "../secrets/index.js";
@@ -131,8 +132,8 @@ export async function connectCluster(settings: ClusterSettings, deps: ClusterDep
       config.loadFromFile(settings.kubeconfig);
     }
   } catch (error) {
-    if (error instanceof ClusterConfigError) throw error;
-    if (error instanceof Error && error.name.endsWith("Error") && "retryable" in error) throw error;
+    // Our own errors (a missing secret, an unavailable Secrets Manager) keep their class.
+    if (error instanceof TerminalError || error instanceof RetryableError) throw error;
     throw new ClusterConfigError(`the kubeconfig cannot be loaded: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!config.getCurrentCluster()) throw new ClusterConfigError("the kubeconfig has no current cluster");
