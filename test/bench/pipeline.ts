@@ -46,6 +46,11 @@ export default async function pipelineBench() {
     const again = await stack.api("/fabrics/bench/sync", { method: "POST" });
     const noop = await waitForRun(stack, "bench", again.body.runId, 600_000);
     const noopRequests = github.requests.filter((r) => r.api);
+    // Once more on the unchanged branch: the head check answers 304 and the listing is cached.
+    github.resetLog();
+    const third = await stack.api("/fabrics/bench/sync", { method: "POST" });
+    await waitForRun(stack, "bench", third.body.runId, 600_000);
+    const unchangedRequests = github.requests.filter((r) => r.api);
 
     return {
       documents: FILES * PER_FILE,
@@ -66,6 +71,12 @@ export default async function pipelineBench() {
         githubRequests: noopRequests.length,
         githubRequestsByRoute: countBy(noopRequests.map((r) => ({ route: `${r.method} ${r.route} ${r.status}` }))),
         githubQuotaUsed: noopRequests.filter((r) => r.quotaUsed).length,
+      },
+      unchangedBranchRun: {
+        githubRequests: unchangedRequests.length,
+        githubQuotaUsed: unchangedRequests.filter((r) => r.quotaUsed).length,
+        byRoute: countBy(unchangedRequests.map((r) => ({ route: `${r.method} ${r.route} ${r.status}` }))),
+        goal: "1 conditional request, 0 quota",
       },
     };
   } finally {
