@@ -1,8 +1,8 @@
+import { reconcileRuntime } from "../../lib/pipeline/cluster-connector.js";
 import { reconcileStage } from "../../lib/pipeline/reconcile-stage.js";
-import { workerRuntime } from "../../lib/pipeline/connectors.js";
 import { stageWorker } from "./stage-worker.js";
 
 export const handler = stageWorker("reconcile", () => {
-  const rt = workerRuntime();
+  const rt = reconcileRuntime();
   return { ...rt, clock: () => new Date(), stages: { reconcile: reconcileStage(rt) } };
 });

@@ -40,7 +40,7 @@ describe("connectCluster", () => {
   it("connects through a kubeconfig file and applies with our field manager, then lists and deletes", async () => {
     const cluster = await connectCluster({ kubeconfig: join(dir, "kubeconfig"), namespace: "default" }, { secrets });
     const applied = await cluster.apply(VPC, vpc("vpc-1", 1001));
-    expect((applied.metadata as { managedFields: { manager: string }[] }).managedFields.map((m) => m.manager)).toEqual(["hedgehog-gitops"]);
+    expect((applied.metadata as unknown as { managedFields: { manager: string }[] }).managedFields.map((m) => m.manager)).toEqual(["hedgehog-gitops"]);
     expect((await cluster.list(VPC, "default")).map((o) => o.metadata.name)).toEqual(["vpc-1"]);
     await cluster.delete(VPC, "default", "vpc-1");
     await cluster.delete(VPC, "default", "vpc-1"); // already gone is fine

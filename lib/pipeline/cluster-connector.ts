@@ -1,0 +1,30 @@
+// The fabric's cluster for the reconcile worker only: the Kubernetes client is the heaviest dependency,
+// and no other function needs it.
+import { connectCluster, type FabricCluster } from "../cluster/client.js";
+import type { Fabric } from "../fabrics/schema.js";
+import { memo, workerRuntime, type Connectors } from "./connectors.js";
+import type { Runtime } from "./runtime.js";
+
+export interface ClusterConnector {
+  clusterFor(fabric: Fabric): Promise<FabricCluster>;
+}
+
+let cached: { base: Runtime & Connectors; connector: ClusterConnector } | undefined;
+
+/** The worker runtime plus cluster access, one client per cluster setting while the container is warm. */
+export function reconcileRuntime(): Runtime & Connectors & ClusterConnector {
+  const base = workerRuntime();
+  if (cached?.base.settings !== base.settings) {
+    const { settings, secrets } = base;
+    const cluster = memo((key) =>
+      connectCluster(JSON.parse(key) as NonNullable<Fabric["cluster"]>, { secrets, ...(settings.simulatedKubeconfig ? { simulatedKubeconfig: settings.simulatedKubeconfig } : {}) }),
+    );
+    cached = {
+      base,
+      connector: {
+        clusterFor: (fabric) => (fabric.cluster ? cluster(JSON.stringify(fabric.cluster)) : Promise.reject(new Error(`fabric ${fabric.id} has no cluster`))),
+      },
+    };
+  }
+  return { ...base, ...cached.connector };
+}
