@@ -148,12 +148,13 @@ export function ingestStage(deps: {
       }
       const plan = snapshot.plan;
       if (commit === null && plan.changes.length > 0 && !dryRun) {
+        const current = run.stages.ingest;
         await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
           status: "running",
-          startedAt: now.toISOString(),
+          startedAt: current?.startedAt ?? now.toISOString(),
           finishedAt: null,
           counts: {},
-          errors: [],
+          errors: current?.errors ?? [],
           detail: { plannedOn: head.sha },
         });
         try {
