@@ -7,17 +7,14 @@
 // Some modules read files that sit next to them at run time; esbuild does not follow those reads, so
 // the files are copied into every bundle whose metafile shows the reading module was bundled in.
 /* global process, console */
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { parse } from "yaml";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const RUNTIME_FILES = [
-  // lib/hedgehog/catalog.ts reads `new URL("./crds/", import.meta.url)`. In the bundle, import.meta.url is
-  // <asset>/index.mjs (the bundle sits at the asset root), so the folder must be <asset>/crds/.
-  // The whole folder ships, NOTICE included: the CRDs are third-party files under their own licence.
-  // Next to them goes the same CRDs parsed to JSON (catalog.ts's PARSED_CRDS_FILE), which the catalog
-  // reads instead of parsing the YAML at every cold start.
-  { module: "lib/hedgehog/catalog.ts", from: "lib/hedgehog/crds", to: "crds", parsedCrds: "parsed-crds.json" },
+  // lib/hedgehog/catalog.ts carries the Hedgehog CRDs (imported as JSON, so esbuild bundles them). They are
+  // third-party files under Apache-2.0: their NOTICE and provenance travel with every bundle that has them.
+  { module: "lib/hedgehog/catalog.ts", from: "lib/hedgehog/crds/NOTICE", to: "crds/NOTICE" },
+  { module: "lib/hedgehog/catalog.ts", from: "lib/hedgehog/crds/SOURCE.txt", to: "crds/SOURCE.txt" },
 ];
 
 const [repositoryRoot, bundleFolder] = process.argv.slice(2);
@@ -33,14 +30,7 @@ const inputs = Object.keys(JSON.parse(readFileSync(metafilePath, "utf8")).inputs
 const bundled = (module) => inputs.some((path) => !path.includes("node_modules/") && (path === module || path.endsWith(`/${module}`)));
 
 for (const rule of RUNTIME_FILES) {
-  if (!bundled(rule.module)) continue;
-  const target = join(bundleFolder, rule.to);
-  cpSync(join(repositoryRoot, rule.from), target, { recursive: true });
-  if (rule.parsedCrds) {
-    const files = readdirSync(target).filter((name) => name.endsWith(".yaml")).sort();
-    const parsed = files.map((file) => ({ file, crd: parse(readFileSync(join(target, file), "utf8")) }));
-    writeFileSync(join(target, rule.parsedCrds), JSON.stringify(parsed));
-  }
+  if (bundled(rule.module)) cpSync(join(repositoryRoot, rule.from), join(bundleFolder, rule.to));
 }
 // The metafile only served this decision; it is not part of the function.
 rmSync(metafilePath);

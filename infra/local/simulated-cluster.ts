@@ -1,21 +1,13 @@
 // The local stack's simulated cluster: the kube-sim serving the project's CRDs, answering like the
 // fabric's validating webhooks with our own lib/hedgehog rules (RULES.md INTRINSIC), and a kubeconfig
 // file that fabrics with `"cluster": { "simulated": true }` are connected through.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
+import crdFiles from "../../lib/hedgehog/crds.generated.json" with { type: "json" };
 import { ENGINE_RULES, normalizeResource, validateDocument } from "../../lib/hedgehog/index.js";
 import { startKubeSim, writeKubeconfig, type AdmissionCheck, type KubeSim } from "./kube-sim/index.js";
 
-const CRD_DIR = fileURLToPath(new URL("../../lib/hedgehog/crds", import.meta.url));
-
+/** The project's CRDs, as the catalog has them. */
 export function projectCrds(): object[] {
-  return readdirSync(CRD_DIR)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(CRD_DIR, f), "utf8")).map((d) => d.toJS() as object | null))
-    .filter((d): d is object => d !== null);
+  return (crdFiles as readonly { crd: object }[]).map((f) => f.crd);
 }
 
 const ENGINE = new Set<string>(Object.values(ENGINE_RULES));

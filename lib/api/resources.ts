@@ -5,11 +5,11 @@ import { fromGit } from "../pipeline/resource-model.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
 import { RequestValidationError, ResourceNotFoundError } from "./errors.js";
-import { RESOURCE_STATES } from "./runs.js";
+import { RESOURCE_STATES } from "../state/index.js";
 
 export const resourceFilterSchema = z.strictObject({
   kind: z.string().min(1).optional(),
-  state: z.enum(RESOURCE_STATES as [string, ...string[]]).optional(),
+  state: z.enum(RESOURCE_STATES).optional(),
   source: z.enum(["git", "cluster", "api"]).optional(),
 });
 

@@ -2,13 +2,12 @@
 import type { RunKind } from "../pipeline/run-model.js";
 import type { RunService, RunStartResult } from "../pipeline/runs.js";
 import { RunNotFoundError } from "../pipeline/errors.js";
-import type { ResourceState } from "../pipeline/resource-model.js";
+import { RESOURCE_STATES, type ResourceState } from "../state/index.js";
 import { fromGit } from "../pipeline/resource-model.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 
-export const RESOURCE_STATES: readonly ResourceState[] = ["draft", "committed", "pending", "synced", "drifted", "orphaned"];
 
 export class RunApi {
   constructor(

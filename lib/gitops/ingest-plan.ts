@@ -14,6 +14,7 @@ import {
   type HedgehogSettings,
   type ParsedDocument,
   type ParseLimits,
+  type ResourceIdentity,
   type SourceDocument,
 } from "../hedgehog/index.js";
 import { RAW_ERRORS, RAW_PROCESSED, UNMANAGED_EXTERNAL } from "./layout.js";
@@ -43,13 +44,7 @@ export interface SourceReport {
   readonly fileError: string | null;
 }
 
-export interface DesiredResource {
-  readonly id: string;
-  readonly group: string;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
+export interface DesiredResource extends ResourceIdentity {
   /** Repository-relative path of the managed file that defines it, after the commit. */
   readonly path: string;
   readonly blobSha: string;
@@ -134,13 +129,7 @@ function parseFile(entry: SnapshotEntry, path: string, blobs: ReadonlyMap<string
   }
 }
 
-interface Identity {
-  readonly id: string;
-  readonly group: string;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
+interface Identity extends ResourceIdentity {
   readonly relativePath: string;
 }
 
@@ -168,7 +157,7 @@ function identify(value: unknown): Identity | { problem: string } {
 
 const key = (file: string, index: number) => `${file}#${index}`;
 
-function identityFields({ id, group, apiVersion, kind, namespace, name }: Identity) {
+function identityFields({ id, group, apiVersion, kind, namespace, name }: Identity): ResourceIdentity {
   return { id, group, apiVersion, kind, namespace, name };
 }
 

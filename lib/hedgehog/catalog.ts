@@ -1,8 +1,7 @@
-// The kind catalog, read from the CRD files shipped in ./crds — never hand-typed. Reading those files
-// once, here, at module load is the only file access of lib/hedgehog.
-// eslint-disable-next-line no-restricted-imports -- the one sanctioned read: our own shipped CRDs
-import { readdirSync, readFileSync } from "node:fs";
-import { parse } from "yaml";
+// The kind catalog, from the CRDs shipped in ./crds — never hand-typed. They arrive as a module:
+// crds.generated.json is the YAML rendered by `npm run crds` (a test keeps the two equal), so this
+// package reads no files and a Lambda bundle carries the CRDs like code.
+import crdFiles from "./crds.generated.json" with { type: "json" };
 import { arrayAt, getIn, isRecord, stringAt, stringsAt, type JsonRecord } from "./object.js";
 
 /** Groups whose kinds this engine manages; the other groups in crds/ are known but left alone. */
@@ -62,22 +61,8 @@ function readCrd(fileName: string, crd: unknown): CatalogEntry {
   return { info, schemas };
 }
 
-/** The name of the pre-parsed CRDs a Lambda bundle ships next to the YAML (infra/cloud/ship-runtime-files.mjs). */
-export const PARSED_CRDS_FILE = "parsed-crds.json";
-
-/** The CRD files as parsed objects, by file name: from the bundle's JSON when present (parsing the YAML
- * costs ~90 ms of a cold start), otherwise from the YAML itself. */
-export function readCrdFiles(folder: URL): { file: string; crd: unknown }[] {
-  const names = readdirSync(folder);
-  if (names.includes(PARSED_CRDS_FILE)) return JSON.parse(readFileSync(new URL(PARSED_CRDS_FILE, folder), "utf8")) as { file: string; crd: unknown }[];
-  return names
-    .filter((name) => name.endsWith(".yaml"))
-    .sort()
-    .map((file) => ({ file, crd: parse(readFileSync(new URL(file, folder), "utf8")) as unknown }));
-}
-
 function loadCatalog(): readonly CatalogEntry[] {
-  return readCrdFiles(new URL("./crds/", import.meta.url))
+  return (crdFiles as readonly { file: string; crd: unknown }[])
     .map(({ file, crd }) => readCrd(file, crd))
     .sort((a, b) => (a.info.group + "/" + a.info.kind < b.info.group + "/" + b.info.kind ? -1 : 1));
 }

@@ -8,6 +8,17 @@ import { stringAt } from "./object.js";
 
 const DEFAULT_NAMESPACE = "default";
 
+/** Who a resource is, everywhere it is recorded: the identity string and its parts. */
+export interface ResourceIdentity {
+  /** group/Kind/namespace/name */
+  readonly id: string;
+  readonly group: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
 function checkedName(name: string, namespace: string): void {
   if (!isDnsSubdomain(name)) throw new InvalidResourceNameError(`name ${JSON.stringify(name)} is not a lowercase RFC 1123 subdomain`);
   if (!isDnsLabel(namespace)) throw new InvalidResourceNameError(`namespace ${JSON.stringify(namespace)} is not a lowercase RFC 1123 label`);

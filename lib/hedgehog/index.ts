@@ -5,7 +5,7 @@ export { classifyDocument, type Classification } from "./classify.js";
 export { withDefaults } from "./defaults.js";
 export { DocumentParseError, InvalidResourceNameError, LimitExceededError, NotAResourceError } from "./errors.js";
 export { ENGINE_RULES, hasErrors, type Finding, type Severity } from "./finding.js";
-export { managedPath, resourceId } from "./identity.js";
+export { managedPath, resourceId, type ResourceIdentity } from "./identity.js";
 export { normalizeResource, serializeResource } from "./normalize.js";
 export { applyOrderOf, compareApplyOrder, compareDeleteOrder, type OrderedResource } from "./order.js";
 export { defaultParseLimits, parseDocuments, type ParsedDocument, type ParseLimits } from "./parse.js";

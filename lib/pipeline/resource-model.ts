@@ -1,5 +1,8 @@
 // A resource as the store keeps it: identity, sync state, and where it came from (DESIGN §4, §5).
-export type ResourceState = "draft" | "committed" | "pending" | "synced" | "drifted" | "orphaned";
+import type { ResourceIdentity } from "../hedgehog/index.js";
+import type { ResourceState } from "../state/index.js";
+
+export type { ResourceState };
 export type ResourceSource = "git" | "cluster" | "api";
 
 export interface DriftEntry {
@@ -9,14 +12,7 @@ export interface DriftEntry {
   readonly live: unknown;
 }
 
-export interface ResourceRecord {
-  /** group/Kind/namespace/name */
-  readonly id: string;
-  readonly group: string;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
+export interface ResourceRecord extends ResourceIdentity {
   readonly state: ResourceState;
   readonly source: ResourceSource;
   /** Still defined by a file in managed/; false once the file is gone (kept for the reconcile stage). */
