@@ -279,6 +279,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
 
   return {
     url: state.baseUrl,
+    routes: routes.filter((compiled) => compiled.route.auth !== "none").map((compiled) => ({ method: compiled.route.method, route: compiled.display })),
     requests: log,
     get rateLimit() {
       return { limit: rateLimits.core.limit, remaining: rateLimits.core.remaining, used: rateLimits.core.used };

@@ -135,6 +135,8 @@ export interface SimRequest {
 export interface GitHubSim {
   /** Base URL of the REST API (Octokit's baseUrl). */
   readonly url: string;
+  /** The API routes it serves (method and GitHub-style template; codeload downloads are not API routes). */
+  readonly routes: readonly { readonly method: string; readonly route: string }[];
   /** Every request so far, oldest first; read it, do not modify it. */
   readonly requests: readonly SimRequest[];
   readonly rateLimit: { readonly limit: number; readonly remaining: number; readonly used: number };
