@@ -87,6 +87,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     entry.status = reply.status;
     const headers: Record<string, string> = { "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(), ...extraHeaders, ...reply.headers };
     if (reply.raw) {
+      entry.responseBytes = reply.raw.byteLength;
       response.writeHead(reply.status, { ...headers, "content-length": String(reply.raw.byteLength) });
       response.end(reply.raw);
       return;
@@ -97,6 +98,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
       return;
     }
     const json = Buffer.from(JSON.stringify(reply.body));
+    entry.responseBytes = json.byteLength;
     response.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...headers, "content-length": String(json.byteLength) });
     response.end(json);
   };
@@ -123,6 +125,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     const route = found?.compiled.route;
     const isApi = route?.auth !== "none";
     const entry: SimRequest = {
+      at: Date.now(),
       method,
       path: url.pathname,
       route: found?.compiled.display ?? "unmatched",

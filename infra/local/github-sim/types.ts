@@ -110,6 +110,8 @@ export type SimFault =
 export type SimFaultKind = SimFault["kind"];
 
 export interface SimRequest {
+  /** When it arrived (ms since the epoch). */
+  readonly at: number;
   readonly method: string;
   /** URL path without the query. */
   readonly path: string;
@@ -117,6 +119,8 @@ export interface SimRequest {
   readonly route: string;
   /** HTTP status sent; 0 when the connection was reset. */
   status: number;
+  /** Bytes of the answer's body. */
+  responseBytes?: number;
   /** False for the archive download behind a tarball redirect (codeload, not the REST API). */
   readonly api: boolean;
   /** Whether the request used rate-limit quota (GitHub does not count 304s). */
