@@ -25,8 +25,10 @@ export interface GitHubProviderLimits {
   readonly tarballMinBlobs?: number;
   /** A tarball only for a commit whose files add up to at most this many bytes (default 64 MiB): it is held in memory. */
   readonly tarballMaxBytes?: number;
-  /** ...and at most this many times the bytes wanted from it (default 4; see bulkRead). */
+  /** ...that carries at most this many times the bytes wanted from it (default 2; see tarballPaysOff)... */
   readonly tarballMaxOverfetch?: number;
+  /** ...or whose extra bytes stay within this much per GraphQL request it saves (default 8 MiB). */
+  readonly tarballBytesPerSavedRequest?: number;
   /** Upper bounds of one create-tree request (defaults 1 MiB of body and 1,000 entries). */
   readonly treeRequestBytes?: number;
   readonly treeRequestEntries?: number;
@@ -90,7 +92,8 @@ export class GitHubProvider implements GitProvider {
       // Past a handful of blobs one bulk request costs fewer requests than a GET per blob.
       tarballMinBlobs: options.limits?.tarballMinBlobs ?? 5,
       tarballMaxBytes: options.limits?.tarballMaxBytes ?? 64 * 1024 * 1024,
-      tarballMaxOverfetch: options.limits?.tarballMaxOverfetch ?? 4,
+      tarballMaxOverfetch: options.limits?.tarballMaxOverfetch ?? 2,
+      tarballBytesPerSavedRequest: options.limits?.tarballBytesPerSavedRequest ?? 8 * 1024 * 1024,
       // GitHub documents no cap on a create-tree request, only that it stops any request after 10
       // seconds (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts):
       // a large inline tree answers 422 "Sorry, your request timed out ... Consider building the tree
@@ -267,32 +270,40 @@ export class GitHubProvider implements GitProvider {
   }
 
   /**
-   * Bulk reads: a tarball is one request whatever the number of files, but it carries the
-   * whole commit, every byte of which is gunzipped in memory: it is taken only for a commit within
-   * `tarballMaxBytes` whose files are at most `tarballMaxOverfetch` times what is wanted from it.
-   * Otherwise (a large repository around a small fabric directory, a listing GitHub truncated, a
-   * commit past the size limit) GraphQL batches carry just the wanted blobs, ~100 per request.
-   * The measurements behind the numbers are in test/bench/git.ts (`bulkReads`).
+   * Bulk reads: a commit's tarball, or GraphQL batches of the wanted blobs. Measured on the simulated
+   * GitHub (`npm run bench -- git`, bulkReads): the tarball is one API request whatever the number of
+   * files and, gzipped, carries YAML in ~1/15 of the bytes of GraphQL's JSON text (200 files: 5 KB
+   * against 77 KB; 5,000 files: 114 KB in 1 request against 1.9 MB in 50), but it carries the whole
+   * commit and is inflated whole in memory; GraphQL carries only what is wanted, ~100 blobs a request,
+   * and plugin-throttling sends GraphQL requests one second apart in production. So: a tarball for a
+   * commit within `tarballMaxBytes` whose size is known, when it carries at most `tarballMaxOverfetch`
+   * times the wanted bytes, or when its extra bytes stay within `tarballBytesPerSavedRequest` for each
+   * GraphQL request it saves (8 MiB of YAML is ~0.5 MB gzipped, well under the second a request costs);
+   * GraphQL otherwise: a small fabric directory in a large repository, a commit past the limit, a
+   * listing GitHub truncated.
    */
   private tarballPaysOff(commit: string, wanted: ReadonlyMap<string, string>): boolean {
     const total = this.known.commits.get(commit)?.totalBlobBytes;
     if (total === null || total === undefined || total > this.limits.tarballMaxBytes) return false;
+    const sizeOf = (sha: string): number | undefined => this.known.blobHomes.get(sha)?.size;
     let wantedBytes = 0;
     for (const sha of wanted.values()) {
-      const size = this.known.blobHomes.get(sha)?.size;
+      const size = sizeOf(sha);
       if (size === undefined) return true;
       wantedBytes += size;
     }
-    return total <= this.limits.tarballMaxOverfetch * wantedBytes;
+    if (total <= this.limits.tarballMaxOverfetch * wantedBytes) return true;
+    const graphqlRequests = planBlobBatches([...wanted.values()], sizeOf, this.batchLimits()).batches.length;
+    return total - wantedBytes <= (graphqlRequests - 1) * this.limits.tarballBytesPerSavedRequest;
+  }
+
+  private batchLimits(): { maxBlobs: number; maxBytes: number; maxBlobBytes: number } {
+    return { maxBlobs: this.limits.graphqlBatchBlobs, maxBytes: this.limits.graphqlBatchBytes, maxBlobBytes: GRAPHQL_BLOB_TEXT_BYTES };
   }
 
   /** Reads what it can of `shas` in GraphQL batches into `result`; returns the shas left for REST. */
   private async readByGraphql(shas: readonly string[], result: Map<string, Uint8Array>, action: string): Promise<string[]> {
-    const { batches, direct } = planBlobBatches(shas, (sha) => this.known.blobHomes.get(sha)?.size, {
-      maxBlobs: this.limits.graphqlBatchBlobs,
-      maxBytes: this.limits.graphqlBatchBytes,
-      maxBlobBytes: GRAPHQL_BLOB_TEXT_BYTES,
-    });
+    const { batches, direct } = planBlobBatches(shas, (sha) => this.known.blobHomes.get(sha)?.size, this.batchLimits());
     const leftOvers = await mapWithLimit(batches, 2, async (oids) => {
       let answer: BlobBatchAnswer;
       try {

@@ -97,9 +97,27 @@ describe("github provider: blob reads in GraphQL batches", () => {
     expect(byRoute(mark)).toEqual({ "POST /graphql 200": 1 });
   });
 
+  it("takes the tarball where it saves GraphQL requests for few extra bytes, and GraphQL where the extra bytes are many", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 150; i++) files[`${DIR}/managed/vpcs/vpc-${i}.yaml`] = `name: vpc-${i}\n`;
+    for (let i = 0; i < 10; i++) files[`other/big-${i}.txt`] = `${"z".repeat(1_000)}\n`;
+    // 150 wanted blobs: two GraphQL requests, or one tarball carrying ~10 KB more than wanted.
+    const cheap = await fabric(files, { tarballBytesPerSavedRequest: 20_000 });
+    const costly = await fabric(files, { tarballBytesPerSavedRequest: 5_000 });
+    for (const [{ provider, head }, expected] of [
+      [cheap, { "GET /repos/{owner}/{repo}/tarball/{ref} 302": 1, "GET /_codeload/{owner}/{repo}/legacy.tar.gz/{sha} 200": 1 }],
+      [costly, { "POST /graphql 200": 2 }],
+    ] as const) {
+      const entries = await provider.readTree(head, DIR);
+      const mark = sim.requests.length;
+      expect((await provider.readBlobs(entries.map((entry) => entry.sha))).size).toBe(150);
+      expect(byRoute(mark)).toEqual(expected);
+    }
+  });
+
   it("sends only queries that GitHub's GraphQL schema accepts", async () => {
     const sent = sim.requests.filter((request) => request.route === "/graphql").map((request) => request.graphqlQuery as string);
-    expect(sent).toHaveLength(4);
+    expect(sent).toHaveLength(6);
     const largest = blobBatchQuery(Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(40, "a")));
     for (const query of [...sent, largest]) expect(validate(query).map((error) => error.message)).toEqual([]);
     // The check itself rejects what GitHub would.
