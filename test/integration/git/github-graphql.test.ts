@@ -124,6 +124,28 @@ describe("github provider: blob reads in GraphQL batches", () => {
     expect(validate(largest.replace("isTruncated", "isCut")).length).toBeGreaterThan(0);
   });
 
+  it("the simulated GitHub answers the provider's query with GraphQL's rate-limit headers, and refuses any other", async () => {
+    const { head } = await fabric({ "a.txt": "a\n" }, {});
+    const post = (query: string) =>
+      fetch(`${sim.url}/graphql`, {
+        method: "POST",
+        headers: { authorization: `bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ query, variables: { owner: "acme", name: `graphql-${count}` } }),
+      });
+    const first = await post(blobBatchQuery([head]));
+    const second = await post(blobBatchQuery([head, head.replace(/^./, "0")]));
+    expect(first.headers.get("x-ratelimit-resource")).toBe("graphql");
+    // A query without connections costs one point, however many aliases it has.
+    expect(Number(second.headers.get("x-ratelimit-used")) - Number(first.headers.get("x-ratelimit-used"))).toBe(1);
+    expect(Number(second.headers.get("x-ratelimit-remaining"))).toBe(Number(second.headers.get("x-ratelimit-limit")) - Number(second.headers.get("x-ratelimit-used")));
+    // The commit is not a blob: an empty object, as GitHub answers a fragment that does not apply.
+    expect(await second.json()).toEqual({ data: { repository: { b0: {}, b1: null } } });
+
+    const other = await post(`query { viewer { login } }`);
+    expect(other.status).toBe(200);
+    expect(await other.json()).toMatchObject({ errors: [expect.objectContaining({ message: expect.any(String) })] });
+  });
+
   it("fails terminally, naming the repository, when GitHub cannot resolve it", async () => {
     const provider = await createGitProvider(
       { provider: "github", owner: "acme", repo: "gone", apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
