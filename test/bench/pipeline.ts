@@ -78,8 +78,9 @@ async function ingestAgainstFloor() {
       stageMs: stageMs(run),
       githubRequests: {
         firstSync: firstRequests.length,
-        // 5 + one create-tree request per 1,000 changed files (the provider's bound on a tree request).
-        goal: "<= 10",
+        // Was <= 8 with the whole tree in one request; now 5 + one create-tree request per 1,000
+        // changed files (the provider's bound on a tree request): 5,000 added + 5 raw files removed.
+        goal: "<= 11",
         byRoute: countBy(firstRequests.map((r) => `${r.method} ${r.route}`)),
       },
       noopRun: {
