@@ -293,8 +293,9 @@ export class GitHubProvider implements GitProvider {
       wantedBytes += size;
     }
     if (total <= this.limits.tarballMaxOverfetch * wantedBytes) return true;
-    const graphqlRequests = planBlobBatches([...wanted.values()], sizeOf, this.batchLimits()).batches.length;
-    return total - wantedBytes <= (graphqlRequests - 1) * this.limits.tarballBytesPerSavedRequest;
+    // Without the tarball: the GraphQL batches, plus a REST request per blob too large for GraphQL.
+    const { batches, direct } = planBlobBatches([...wanted.values()], sizeOf, this.batchLimits());
+    return total - wantedBytes <= (batches.length + direct.length - 1) * this.limits.tarballBytesPerSavedRequest;
   }
 
   private batchLimits(): { maxBlobs: number; maxBytes: number; maxBlobBytes: number } {
