@@ -72,6 +72,8 @@ export interface CommitFacts {
 export interface BlobHome {
   readonly commit: string;
   readonly path: string;
+  /** The blob's size in bytes, when a listing reported it (sizes the GitHub provider's bulk reads). */
+  readonly size?: number;
 }
 
 /** Per repository: heads, listings, commit facts and blob homes. */

@@ -2,6 +2,10 @@
 //   (a) one ingest-sized commit, with the reads needed to plan it: head + readTree + readBlobs of 100
 //       raw files + a commit deleting them and adding 1,000 managed files. Goal: at most 8 requests.
 //   (b) checking a branch head that did not change. Goal: 1 request, 0 rate-limit quota.
+//   (c) bulkReads: the same blobs read through a tarball and through GraphQL batches, for a fabric
+//       directory alone in its repository, inside a repository ten times its size (200 files: two
+//       GraphQL requests; 50: one), and for 5,000 files: requests, bytes on the wire, time, and what
+//       the provider chooses. Its choice (GitHubProvider.tarballPaysOff) rests on these figures.
 // The client runs with production settings (including GitHub's one second between writes).
 import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
 import { createGitProvider, type FileChange } from "../../lib/git/index.js";
@@ -84,7 +88,9 @@ export default async () => {
     const unchanged = await provider.head("main");
     const unchangedCost = cost(sim);
 
+    const bulkReads = await measureBulkReads(repos, sim);
     return {
+      bulkReads,
       commitDeleting100RawAdding1000Managed: {
         goal: "<= 8 requests",
         ...commitCost,
@@ -100,3 +106,51 @@ export default async () => {
     await repos.removeAll();
   }
 };
+
+/** Reads `wanted` of a fresh repository holding `files`, once per path, each with a cold cache. */
+async function measureBulkReads(repos: TempRepos, sim: GitHubSim) {
+  const scenarios = [
+    { name: "200 files, nothing else in the repository", wanted: 200, other: 0 },
+    { name: "200 files in a repository ten times larger", wanted: 200, other: 1_800 },
+    { name: "50 files in a repository ten times larger", wanted: 50, other: 450 },
+    { name: "5,000 files, nothing else in the repository", wanted: 5_000, other: 0 },
+  ];
+  const out: Record<string, unknown> = {};
+  for (const scenario of scenarios) {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < scenario.wanted; i++) files[`${DIR}/managed/vpcs/vpc-${String(i).padStart(4, "0")}.yaml`] = managedVpc(i);
+    for (let i = 0; i < scenario.other; i++) files[`elsewhere/vpc-${String(i).padStart(4, "0")}.yaml`] = managedVpc(10_000 + i);
+    const gitdir = await repos.bare("main");
+    const head = await repos.seed(gitdir, "main", files);
+    const repo = `reads-${scenario.wanted}-${scenario.other}`;
+    sim.addRepository({ owner: "acme", repo, gitdir });
+    const row: Record<string, unknown> = {};
+    for (const [path, limits] of [
+      ["tarball", { tarballMaxOverfetch: Number.POSITIVE_INFINITY }],
+      ["graphql", { tarballMaxBytes: 0 }],
+      ["provider's choice", {}],
+    ] as const) {
+      const provider = await createGitProvider(
+        { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
+        { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: { spaceWrites: false, limits } },
+      );
+      const entries = await provider.readTree(head, DIR);
+      sim.resetLog();
+      const started = performance.now();
+      const blobs = await provider.readBlobs(entries.map((entry) => entry.sha));
+      const ms = Math.round(performance.now() - started);
+      if (blobs.size !== scenario.wanted) throw new Error(`read ${blobs.size} of ${scenario.wanted} blobs`);
+      row[path] = {
+        ms,
+        apiRequests: sim.requests.filter((r) => r.api).length,
+        httpRequests: sim.requests.length,
+        bytesReceived: sim.requests.reduce((sum, r) => sum + (r.responseBytes ?? 0), 0),
+        byRoute: cost(sim).byRoute,
+        // plugin-throttling sends GraphQL requests through its write limiter: one a second in production.
+        ...(path === "graphql" ? { productionSpacingMs: Math.max(0, sim.requests.length - 1) * 1000 } : {}),
+      };
+    }
+    out[scenario.name] = row;
+  }
+  return out;
+}

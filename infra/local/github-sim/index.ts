@@ -1,3 +1,15 @@
 // A simulated GitHub for the local stack, tests and benchmarks.
+export { GITHUB_LIMITS } from "./limits.js";
 export { startGitHubSim } from "./server.js";
-export type { GitHubSim, GitHubSimOptions, SimApp, SimFault, SimFaultKind, SimRepositorySpec, SimRequest, SimRequestMatch } from "./types.js";
+export type {
+  GitHubSim,
+  GitHubSimLimits,
+  GitHubSimOptions,
+  SecondaryLimitName,
+  SimApp,
+  SimFault,
+  SimFaultKind,
+  SimRepositorySpec,
+  SimRequest,
+  SimRequestMatch,
+} from "./types.js";

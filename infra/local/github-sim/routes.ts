@@ -3,6 +3,9 @@
 // ApiRejectionError with what GitHub would answer.
 import { createHash, randomBytes } from "node:crypto";
 import { ApiRejectionError } from "./errors.js";
+import { answerBlobQuery, parseBlobQuery } from "./graphql.js";
+import type { RateLimit } from "./rate-limit.js";
+import { repositoryBody } from "./repository-body.js";
 import type { Signature, SimRepository } from "./sim-repository.js";
 import type {
   BlobBody,
@@ -18,9 +21,11 @@ import type {
   GitTreeBody,
   InstallationTokenBody,
   PutContentsRequest,
+  RateLimitOverviewBody,
   RepositoryBody,
   ShortBlobBody,
   SimApp,
+  SimRequest,
   UpdateRefRequest,
 } from "./types.js";
 import { newInstallationToken } from "./app-auth.js";
@@ -41,6 +46,8 @@ export interface RequestContext {
   readonly repository: SimRepository | undefined;
   /** The app that authenticated with a JWT, on app routes. */
   readonly app: SimApp | undefined;
+  /** The request's log entry, for handlers to note what they saw. */
+  readonly log: SimRequest;
 }
 
 export interface SimState {
@@ -48,6 +55,9 @@ export interface SimState {
   readonly installationTokens: Set<string>;
   /** One-time archive download tokens (like codeload's), to the repository they open. */
   readonly downloads: Map<string, SimRepository>;
+  /** The primary rate limits of the core (REST) and graphql resources. */
+  readonly rateLimits: { readonly core: RateLimit; readonly graphql: RateLimit };
+  repository(owner: string, repo: string): SimRepository | undefined;
   baseUrl: string;
 }
 
@@ -57,6 +67,10 @@ export interface Route {
   readonly pattern: string;
   /** token: a PAT or installation token; app: a GitHub App JWT; none: codeload downloads. */
   readonly auth: "token" | "app" | "none";
+  /** Whether GitHub counts the request against its content-creation limits. */
+  readonly createsContent?: boolean;
+  /** The primary rate limit it spends (default core); rate_limit itself spends none. */
+  readonly resource?: "core" | "graphql" | "free";
   readonly handler: (context: RequestContext) => Promise<Reply>;
 }
 
@@ -182,18 +196,14 @@ export function createRoutes(state: SimState): Route[] {
       auth: "token",
       async handler(context) {
         const repository = repositoryOf(context);
-        const body: RepositoryBody = {
-          id: 1,
-          node_id: nodeId("Repository", `${repository.owner}/${repository.repo}`),
-          name: repository.repo,
-          full_name: `${repository.owner}/${repository.repo}`,
-          private: true,
-          owner: { login: repository.owner, id: 1, type: "User" },
-          html_url: html(repository, ""),
-          url: api(repository, ""),
-          default_branch: await repository.defaultBranch(),
-          size: 0,
-        };
+        const body: RepositoryBody = repositoryBody({
+          baseUrl: state.baseUrl,
+          owner: repository.owner,
+          repo: repository.repo,
+          defaultBranch: await repository.defaultBranch(),
+          nodeId: nodeId("Repository", `${repository.owner}/${repository.repo}`),
+          ownerNodeId: nodeId("User", repository.owner),
+        });
         return { status: 200, body };
       },
     },
@@ -213,6 +223,7 @@ export function createRoutes(state: SimState): Route[] {
       method: "POST",
       pattern: "/repos/{owner}/{repo}/git/refs",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = await nonEmpty(context);
         const body = objectOf<CreateRefRequest>(context.body);
@@ -234,6 +245,7 @@ export function createRoutes(state: SimState): Route[] {
       method: "PATCH",
       pattern: "/repos/{owner}/{repo}/git/refs/{+ref}",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = await nonEmpty(context);
         const body = objectOf<UpdateRefRequest>(context.body);
@@ -269,18 +281,26 @@ export function createRoutes(state: SimState): Route[] {
       method: "POST",
       pattern: "/repos/{owner}/{repo}/git/trees",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = await nonEmpty(context);
-        const max = state.options.maxTreeRequestBytes;
-        if (max !== undefined && context.bodyBytes > max) {
+        const body = objectOf<CreateTreeRequest>(context.body);
+        if (!Array.isArray(body.tree)) throw new ApiRejectionError(422, "Invalid request.\n\n\"tree\" wasn't supplied.", DOCS.trees);
+        context.log.treeRequest = { entries: body.tree.length, bytes: context.bodyBytes };
+        // GitHub gives up on a request after 10 seconds; a large inline tree is the usual way to get
+        // there. See GITHUB_LIMITS (limits.ts) for the sources of both answers.
+        const limits = state.options.limits ?? {};
+        const tooLarge =
+          (limits.treeRequestEntries !== undefined && body.tree.length > limits.treeRequestEntries) ||
+          (limits.treeRequestBytes !== undefined && context.bodyBytes > limits.treeRequestBytes);
+        if (tooLarge && limits.treeTooLargeStatus === 502) return { status: 502, body: { message: "Server Error" } };
+        if (tooLarge) {
           throw new ApiRejectionError(
             422,
             "Sorry, your request timed out.  It's likely that your input was too large to process.  Consider building the tree incrementally, or building the commits you need in a local clone of the repository and then pushing them to GitHub.",
             DOCS.trees,
           );
         }
-        const body = objectOf<CreateTreeRequest>(context.body);
-        if (!Array.isArray(body.tree)) throw new ApiRejectionError(422, "Invalid request.\n\n\"tree\" wasn't supplied.", DOCS.trees);
         const base = body.base_tree ?? null;
         if (base !== null && (await repository.objectType(base)) !== "tree") throw new ApiRejectionError(422, "base_tree is not a valid tree oid", DOCS.trees);
         for (const entry of body.tree) await validateTreeEntry(repository, entry, base !== null);
@@ -313,6 +333,7 @@ export function createRoutes(state: SimState): Route[] {
       method: "POST",
       pattern: "/repos/{owner}/{repo}/git/blobs",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = await nonEmpty(context);
         const body = objectOf<CreateBlobRequest>(context.body);
@@ -337,6 +358,7 @@ export function createRoutes(state: SimState): Route[] {
       method: "POST",
       pattern: "/repos/{owner}/{repo}/git/commits",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = await nonEmpty(context);
         const body = objectOf<CreateCommitRequest>(context.body);
@@ -387,6 +409,7 @@ export function createRoutes(state: SimState): Route[] {
       method: "PUT",
       pattern: "/repos/{owner}/{repo}/contents/{+path}",
       auth: "token",
+      createsContent: true,
       async handler(context) {
         const repository = repositoryOf(context);
         const body = objectOf<PutContentsRequest>(context.body);
@@ -444,6 +467,45 @@ export function createRoutes(state: SimState): Route[] {
           };
           return { status: created ? 201 : 200, body: reply };
         });
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/graphql",
+      auth: "token",
+      resource: "graphql",
+      async handler(context) {
+        context.log.graphqlQuery = typeof (context.body as { query?: unknown } | undefined)?.query === "string" ? (context.body as { query: string }).query : "";
+        const query = parseBlobQuery(context.body);
+        // GitHub answers a query it cannot run with 200 and `errors` (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql).
+        if (typeof query === "string") return { status: 200, body: { errors: [{ message: query }] } };
+        const repository = state.repository(query.owner, query.name);
+        if (!repository) {
+          return {
+            status: 200,
+            body: {
+              data: { repository: null },
+              errors: [{ type: "NOT_FOUND", path: ["repository"], locations: [{ line: 1, column: 1 }], message: `Could not resolve to a Repository with the name '${query.owner}/${query.name}'.` }],
+            },
+          };
+        }
+        return { status: 200, body: { data: { repository: await answerBlobQuery(query, repository) } } };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/rate_limit",
+      auth: "token",
+      // "Accessing this endpoint does not count against your REST API rate limit."
+      // (https://docs.github.com/en/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user)
+      resource: "free",
+      async handler() {
+        const core = state.rateLimits.core.status();
+        const body: RateLimitOverviewBody = {
+          resources: { core, graphql: state.rateLimits.graphql.status(), search: { limit: 30, remaining: 30, reset: core.reset, used: 0 } },
+          rate: core,
+        };
+        return { status: 200, body };
       },
     },
     {

@@ -1,7 +1,8 @@
 // The simulated GitHub: an HTTP server on 127.0.0.1 speaking the REST subset the github provider
-// uses, over real bare repositories. Around the endpoints it behaves like api.github.com where our
-// client can tell: token checks (401), rate-limit headers that count down (not for 304s),
-// ETag/If-None-Match, a request log, and faults injected on demand.
+// uses (and its one GraphQL query), over real bare repositories. Around the endpoints it behaves like
+// api.github.com where our client can tell: token checks (401), x-ratelimit-* headers on every API
+// answer that count down (not for 304s), ETag/If-None-Match, GitHub's secondary limits and request
+// size limits when asked (`limits`, see limits.ts), a request log, and faults injected on demand.
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +10,7 @@ import { verifyAppJwt } from "./app-auth.js";
 import { ApiRejectionError } from "./errors.js";
 import { FaultQueue } from "./faults.js";
 import { RateLimit } from "./rate-limit.js";
+import { SecondaryLimits, secondaryRateLimitBody } from "./secondary-limits.js";
 import { createRoutes, simulateConcurrentPush, type Reply, type Route, type SimState } from "./routes.js";
 import { SimRepository } from "./sim-repository.js";
 import type { GitHubSim, GitHubSimOptions, SimApp, SimRepositorySpec, SimRequest } from "./types.js";
@@ -63,12 +65,21 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
   };
   for (const spec of options.repos ?? []) addRepository(spec);
 
-  const state: SimState = { options, installationTokens: new Set(), downloads: new Map(), baseUrl: "" };
+  const rateLimits = { core: new RateLimit(options.rateLimit ?? 5000), graphql: new RateLimit(options.rateLimit ?? 5000, "graphql") };
+  const state: SimState = {
+    options,
+    installationTokens: new Set(),
+    downloads: new Map(),
+    rateLimits,
+    repository: (owner, repo) => repositories.get(`${owner}/${repo}`.toLowerCase()),
+    baseUrl: "",
+  };
   const routes = createRoutes(state).map(compile);
-  const rateLimit = new RateLimit(options.rateLimit ?? 5000);
   const faults = new FaultQueue();
   const log: SimRequest[] = [];
   const unitMs = options.retryAfterUnitMs ?? 1000;
+  const limits = options.limits ?? {};
+  const secondary = new SecondaryLimits(limits, unitMs);
   const apps: readonly SimApp[] = options.apps ?? [];
   let notBefore = 0;
 
@@ -76,6 +87,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     entry.status = reply.status;
     const headers: Record<string, string> = { "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(), ...extraHeaders, ...reply.headers };
     if (reply.raw) {
+      entry.responseBytes = reply.raw.byteLength;
       response.writeHead(reply.status, { ...headers, "content-length": String(reply.raw.byteLength) });
       response.end(reply.raw);
       return;
@@ -86,9 +98,16 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
       return;
     }
     const json = Buffer.from(JSON.stringify(reply.body));
+    entry.responseBytes = json.byteLength;
     response.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...headers, "content-length": String(json.byteLength) });
     response.end(json);
   };
+
+  const secondaryLimitReply = (retryAfterSeconds: number, status: 403 | 429 = limits.secondaryLimitStatus ?? 403): Reply => ({
+    status,
+    body: secondaryRateLimitBody(),
+    headers: { "retry-after": String(retryAfterSeconds) },
+  });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = (request.method ?? "GET").toUpperCase();
@@ -103,15 +122,36 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
         break;
       }
     }
-    const isApi = found?.compiled.route.auth !== "none";
-    const entry: SimRequest = { method, path: url.pathname, route: found?.compiled.display ?? "unmatched", status: 0, api: isApi, quotaUsed: false };
+    const route = found?.compiled.route;
+    const isApi = route?.auth !== "none";
+    const entry: SimRequest = {
+      at: Date.now(),
+      method,
+      path: url.pathname,
+      route: found?.compiled.display ?? "unmatched",
+      status: 0,
+      api: isApi,
+      quotaUsed: false,
+      createsContent: route?.createsContent === true,
+    };
     log.push(entry);
-
-    if (isApi) {
+    if (!isApi) {
+      await serve(request, response, entry, found as NonNullable<typeof found>, raw, url, {});
+      return;
+    }
+    // Every API answer carries the rate limit of the resource it spends, as GitHub's do.
+    const resource = route?.resource === "graphql" ? rateLimits.graphql : rateLimits.core;
+    const refused = secondary.enter();
+    try {
+      if (refused) {
+        entry.limited = refused.limit;
+        send(response, entry, secondaryLimitReply(refused.retryAfterSeconds), resource.headers());
+        return;
+      }
       if (Date.now() < notBefore) {
         entry.fault = "premature-retry";
         const seconds = Math.max(1, Math.ceil((notBefore - Date.now()) / unitMs));
-        send(response, entry, { status: 429, body: secondaryRateLimitBody(), headers: { "retry-after": String(seconds) } }, rateLimit.headers());
+        send(response, entry, secondaryLimitReply(seconds, 429), resource.headers());
         return;
       }
       const fault = faults.take(method, entry.route);
@@ -121,12 +161,12 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
         return;
       }
       if (fault?.kind === "server-error") {
-        send(response, entry, { status: fault.status ?? 502, body: { message: "Server Error" } }, {});
+        send(response, entry, { status: fault.status ?? 502, body: { message: "Server Error" } }, resource.headers());
         return;
       }
-      if (fault?.kind === "too-many-requests") {
+      if (fault?.kind === "too-many-requests" || fault?.kind === "secondary-rate-limit") {
         notBefore = Date.now() + fault.retryAfterSeconds * unitMs;
-        send(response, entry, { status: 429, body: secondaryRateLimitBody(), headers: { "retry-after": String(fault.retryAfterSeconds) } }, rateLimit.headers());
+        send(response, entry, secondaryLimitReply(fault.retryAfterSeconds, fault.kind === "too-many-requests" ? 429 : 403), resource.headers());
         return;
       }
       if (fault?.kind === "branch-race" && found) {
@@ -134,32 +174,47 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
         const ref = found.params.ref ? `refs/${found.params.ref}` : parseJson(raw)?.ref;
         if (repository && typeof ref === "string" && ref.startsWith("refs/heads/")) await simulateConcurrentPush(repository, ref.slice("refs/heads/".length));
       }
+      if (!found) {
+        send(response, entry, { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } }, resource.headers());
+        return;
+      }
+      await serve(request, response, entry, found, raw, url, resource.headers());
+    } finally {
+      secondary.leave();
     }
+  };
 
-    if (!found) {
-      send(response, entry, { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } }, rateLimit.headers());
-      return;
-    }
+  /** Authentication, the primary and secondary limits, then the route's handler. */
+  const serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    entry: SimRequest,
+    found: { compiled: CompiledRoute; params: Record<string, string> },
+    raw: Buffer,
+    url: URL,
+    rateHeaders: Record<string, string>,
+  ): Promise<void> => {
     const { compiled, params } = found;
-
+    const route = compiled.route;
+    const resource = route.resource === "graphql" ? rateLimits.graphql : rateLimits.core;
     let app: SimApp | undefined;
-    if (compiled.route.auth !== "none") {
+    if (route.auth !== "none") {
       const credential = bearer(request);
-      if (compiled.route.auth === "app") {
+      if (route.auth === "app") {
         app = credential ? (verifyAppJwt(credential, apps, Math.floor(Date.now() / 1000)) ?? undefined) : undefined;
         if (!app) {
-          send(response, entry, { status: 401, body: { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" } }, {});
+          send(response, entry, { status: 401, body: { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" } }, rateHeaders);
           return;
         }
       } else if (credential === null || (credential !== options.token && !state.installationTokens.has(credential))) {
-        send(response, entry, { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } }, {});
+        send(response, entry, { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } }, rateHeaders);
         return;
       }
-      if (compiled.route.auth === "token" && rateLimit.remaining === 0) {
+      if (route.auth === "token" && route.resource !== "free" && resource.remaining === 0) {
         send(response, entry, {
           status: 403,
           body: { message: "API rate limit exceeded for user ID 1.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
-        }, rateLimit.headers());
+        }, rateHeaders);
         return;
       }
     }
@@ -168,7 +223,22 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     if (raw.byteLength > 0) {
       body = parseJson(raw);
       if (body === undefined) {
-        send(response, entry, { status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest" } }, {});
+        send(response, entry, { status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest" } }, rateHeaders);
+        return;
+      }
+    }
+    if (route.auth === "token") {
+      const isGraphql = route.resource === "graphql";
+      const write = entry.method !== "GET" && entry.method !== "HEAD";
+      const verdict = secondary.admit({
+        restPoints: isGraphql ? 0 : write ? 5 : 1,
+        // We serve no mutation, so every GraphQL request here is a query: one point.
+        graphqlPoints: isGraphql ? 1 : 0,
+        createsContent: entry.createsContent,
+      });
+      if (verdict) {
+        entry.limited = verdict.limit;
+        send(response, entry, secondaryLimitReply(verdict.retryAfterSeconds), rateHeaders);
         return;
       }
     }
@@ -176,25 +246,25 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     let reply: Reply;
     try {
       if (params.owner && params.repo && !repository) throw new ApiRejectionError(404, "Not Found");
-      reply = await compiled.route.handler({ params, query: url.searchParams, body, bodyBytes: raw.byteLength, repository, app });
+      reply = await route.handler({ params, query: url.searchParams, body, bodyBytes: raw.byteLength, repository, app, log: entry });
     } catch (error) {
       if (!(error instanceof ApiRejectionError)) throw error;
       reply = { status: error.status, body: error.body };
     }
 
     const headers: Record<string, string> = {};
-    if (method === "GET" && reply.status === 200 && reply.body !== undefined) {
+    if (entry.method === "GET" && reply.status === 200 && reply.body !== undefined) {
       // GitHub's ETags are weak validators of the representation.
       const etag = `W/"${createHash("sha256").update(JSON.stringify(reply.body)).digest("hex").slice(0, 32)}"`;
       headers.etag = etag;
       const conditional = request.headers["if-none-match"];
       if (conditional && conditional.split(",").some((tag) => tag.trim() === etag)) reply = { status: 304 };
     }
-    if (compiled.route.auth === "token" && reply.status !== 304) {
-      rateLimit.spend();
+    if (route.auth === "token" && route.resource !== "free" && reply.status !== 304) {
+      resource.spend();
       entry.quotaUsed = true;
     }
-    send(response, entry, reply, compiled.route.auth === "none" ? headers : { ...rateLimit.headers(), ...headers });
+    send(response, entry, reply, route.auth === "none" ? headers : { ...resource.headers(), ...headers });
   };
 
   const server = createServer((request, response) => {
@@ -212,9 +282,10 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
 
   return {
     url: state.baseUrl,
+    routes: routes.filter((compiled) => compiled.route.auth !== "none").map((compiled) => ({ method: compiled.route.method, route: compiled.display })),
     requests: log,
     get rateLimit() {
-      return { limit: rateLimit.limit, remaining: rateLimit.remaining, used: rateLimit.used };
+      return { limit: rateLimits.core.limit, remaining: rateLimits.core.remaining, used: rateLimits.core.used };
     },
     addRepository,
     injectFault: (fault) => faults.add(fault),
@@ -235,12 +306,4 @@ function parseJson(raw: Buffer): { ref?: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-function secondaryRateLimitBody(): { message: string; documentation_url: string } {
-  return {
-    message:
-      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
-    documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-  };
 }

@@ -1,10 +1,13 @@
 // The Octokit client of the github provider: @octokit/plugin-retry for 5xx and network failures,
-// @octokit/plugin-throttling for GitHub's primary and secondary rate limits, token or GitHub App
+// @octokit/plugin-throttling for GitHub's primary and secondary rate limits, a budget that paces
+// content-creating requests below the secondary limits (write-budget.ts), token or GitHub App
 // installation auth (@octokit/auth-app), and a per-request timeout.
+import { createHash } from "node:crypto";
 import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { writeBudgetFor } from "./write-budget.js";
 
 export const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
@@ -37,6 +40,13 @@ export interface GitHubClientTuning {
   readonly spaceWrites?: boolean;
   /** Per-request timeout in milliseconds (default 30 s); a timed-out request counts as a network failure. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Content-creating requests this process sends per minute and per hour with one credential
+   * (defaults 60 and 450: GitHub allows 80 and 500, and other tools may write with the same
+   * credential). Time is counted in units of `retryAfterBaseValue`.
+   */
+  readonly writesPerMinute?: number;
+  readonly writesPerHour?: number;
 }
 
 type ThrottleOptions = NonNullable<NonNullable<ConstructorParameters<typeof GitHubOctokit>[0]>["throttle"]>;
@@ -81,7 +91,7 @@ export function createGitHubClient(options: {
           },
         };
 
-  return new GitHubOctokit({
+  const octokit = new GitHubOctokit({
     ...auth,
     baseUrl: options.apiUrl.replace(/\/+$/, ""),
     userAgent: "hedgehog-gitops",
@@ -97,4 +107,19 @@ export function createGitHubClient(options: {
       ...(tuning.spaceWrites === false ? { write: unspacedWrites } : {}),
     },
   });
+  // Registered last, so it runs before the plugins: a request is paced once, not once per retry.
+  const budget = writeBudgetFor(`${options.apiUrl}|${credentialId(options.credentials)}`, {
+    perMinute: tuning.writesPerMinute ?? 60,
+    perHour: tuning.writesPerHour ?? 450,
+    unitMs: retryAfterBaseValue,
+    maxWaitSeconds: maxWait,
+  });
+  octokit.hook.before("request", (request) => budget.pace(request));
+  return octokit;
+}
+
+/** Who GitHub counts the requests against, without keeping the secret itself. */
+function credentialId(credentials: GitHubCredentials): string {
+  if (credentials.kind === "app") return `app:${credentials.appId}:${credentials.installationId}`;
+  return `token:${createHash("sha256").update(credentials.token).digest("hex").slice(0, 16)}`;
 }

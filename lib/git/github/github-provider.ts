@@ -1,8 +1,11 @@
-// GitProvider over GitHub's REST API (Git Data API). Costs are kept to what changed:
+// GitProvider over GitHub's REST API (Git Data API) and, for batched blob reads, its GraphQL API.
+// Costs are kept to what changed:
 //   head      one conditional GET of the ref; a 304 costs no rate-limit quota
 //   readTree  one recursive tree GET (a walk of the directory only when GitHub truncates it)
-//   readBlobs cached by sha; many missing blobs of one commit come in one tarball download
-//   commit    POST git/trees (chunked when large) + POST git/commits + PATCH git/refs (force: false)
+//   readBlobs cached by sha; many missing blobs come in one tarball download or in GraphQL batches
+//             of ~100 (see tarballPaysOff), a few (and what GraphQL cannot carry) one by one
+//   commit    POST git/trees in bounded chunks chained by base_tree + one POST git/commits + one
+//             PATCH git/refs (force: false)
 import { Buffer } from "node:buffer";
 import { gitBlobSha } from "../blob-sha.js";
 import { isWrite, prepareCommit, type PreparedChange, type PreparedCommit } from "../changes.js";
@@ -12,18 +15,26 @@ import { assertBranchName, isInDirectory, normalizeDirectory } from "../paths.js
 import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type FileMode, type GitProvider, type TreeEntry } from "../provider.js";
 import { GitReadCache, RepositoryReadCache } from "../read-cache.js";
 import type { GitHubClient } from "./client.js";
-import { hasStatus, isEmptyRepository, toGitError } from "./http-errors.js";
+import { blobBatchQuery, blobsFromAnswer, GRAPHQL_BLOB_TEXT_BYTES, planBlobBatches, type BlobBatchAnswer } from "./graphql-blobs.js";
+import { graphqlToGitError, hasStatus, isEmptyRepository, isRequestError, toGitError } from "./http-errors.js";
 import { blobsFromTarball } from "./tarball.js";
 import { chunkTreeEntries, treeEntries, type TreeRequestEntry } from "./tree-entries.js";
 
 export interface GitHubProviderLimits {
-  /** From this many missing blobs of one commit, readBlobs downloads the commit's tarball instead (default 5). */
+  /** From this many missing blobs, readBlobs reads in bulk (a tarball or GraphQL batches) instead of one by one (default 5). */
   readonly tarballMinBlobs?: number;
-  /** ...but only when the commit's files add up to at most this many bytes (default 64 MiB). */
+  /** A tarball only for a commit whose files add up to at most this many bytes (default 64 MiB): it is held in memory. */
   readonly tarballMaxBytes?: number;
-  /** Upper bounds of one create-tree request body (defaults 4 MiB and 10,000 entries). */
+  /** ...that carries at most this many times the bytes wanted from it (default 2; see tarballPaysOff)... */
+  readonly tarballMaxOverfetch?: number;
+  /** ...or whose extra bytes stay within this much per GraphQL request it saves (default 8 MiB). */
+  readonly tarballBytesPerSavedRequest?: number;
+  /** Upper bounds of one create-tree request (defaults 1 MiB of body and 1,000 entries). */
   readonly treeRequestBytes?: number;
   readonly treeRequestEntries?: number;
+  /** Blobs and known blob bytes in one GraphQL query (defaults 100 and 4 MiB). */
+  readonly graphqlBatchBlobs?: number;
+  readonly graphqlBatchBytes?: number;
   /** Blob reads in flight at once (default 8). */
   readonly blobConcurrency?: number;
 }
@@ -67,6 +78,8 @@ export class GitHubProvider implements GitProvider {
   private readonly cache: GitReadCache;
   private readonly known: RepositoryReadCache;
   private readonly limits: Required<GitHubProviderLimits>;
+  /** Create-tree bounds in force: the configured ones, lowered when GitHub could not take a request that size. */
+  private treeChunk: { maxEntries: number; maxBytes: number };
 
   constructor(options: GitHubProviderOptions) {
     this.client = options.client;
@@ -76,15 +89,26 @@ export class GitHubProvider implements GitProvider {
     this.cache = options.cache ?? new GitReadCache();
     this.known = this.cache.forRepository(`github:${options.client.request.endpoint.DEFAULTS.baseUrl}/${this.name}`);
     this.limits = {
-      // Past a handful of blobs one archive download costs fewer requests than a GET per blob.
+      // Past a handful of blobs one bulk request costs fewer requests than a GET per blob.
       tarballMinBlobs: options.limits?.tarballMinBlobs ?? 5,
       tarballMaxBytes: options.limits?.tarballMaxBytes ?? 64 * 1024 * 1024,
-      // GitHub documents no cap on a create-tree body; an oversized one answers 422 "timed out", and
-      // commit() then halves the chunk. These bounds keep a 5,000-resource ingest to one request.
-      treeRequestBytes: options.limits?.treeRequestBytes ?? 4 * 1024 * 1024,
-      treeRequestEntries: options.limits?.treeRequestEntries ?? 10_000,
+      tarballMaxOverfetch: options.limits?.tarballMaxOverfetch ?? 2,
+      tarballBytesPerSavedRequest: options.limits?.tarballBytesPerSavedRequest ?? 8 * 1024 * 1024,
+      // GitHub documents no cap on a create-tree request, only that it stops any request after 10
+      // seconds (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts):
+      // a large inline tree answers 422 "Sorry, your request timed out ... Consider building the tree
+      // incrementally", or 502. We build it incrementally from the start, in chunks of at most 1,000
+      // entries and 1 MiB (a 20,000-file ingest in ~20 tree requests), and halve the chunk whenever
+      // GitHub cannot take one (writeTree).
+      treeRequestBytes: options.limits?.treeRequestBytes ?? 1024 * 1024,
+      treeRequestEntries: options.limits?.treeRequestEntries ?? 1_000,
+      // ~100 aliases a query is common practice and GitHub's own limit for `first`/`last` on
+      // connections; 4 MiB of blob text keeps an answer well inside GitHub's 10-second budget.
+      graphqlBatchBlobs: options.limits?.graphqlBatchBlobs ?? 100,
+      graphqlBatchBytes: options.limits?.graphqlBatchBytes ?? 4 * 1024 * 1024,
       blobConcurrency: options.limits?.blobConcurrency ?? 8,
     };
+    this.treeChunk = { maxEntries: this.limits.treeRequestEntries, maxBytes: this.limits.treeRequestBytes };
   }
 
   async head(branch: string): Promise<BranchHead | null> {
@@ -121,13 +145,18 @@ export class GitHubProvider implements GitProvider {
     if (cached) return [...cached];
     const action = `reading the tree of ${commit} in ${this.name}`;
     try {
+      const sizes = new Map<string, number>();
       const root = await this.getTree(commit, true);
-      const entries = root.truncated ? await this.walkTruncated(root, dir) : this.filter(root.tree, dir, "");
+      const entries = root.truncated ? await this.walkTruncated(root, dir, sizes) : this.filter(root.tree, dir, "", sizes);
       const totalBlobBytes = root.truncated ? null : root.tree.reduce((sum, item) => sum + (item.type === "blob" ? (item.size ?? 0) : 0), 0);
       this.known.commits.set(commit, { tree: root.sha, totalBlobBytes });
       entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       this.known.listings.set(key, entries);
-      for (const entry of entries) if (entry.type === "blob") this.known.blobHomes.set(entry.sha, { commit, path: entry.path });
+      for (const entry of entries) {
+        if (entry.type !== "blob") continue;
+        const size = sizes.get(entry.sha);
+        this.known.blobHomes.set(entry.sha, size === undefined ? { commit, path: entry.path } : { commit, path: entry.path, size });
+      }
       return [...entries];
     } catch (error) {
       if (isEmptyRepository(error) || hasStatus(error, 422)) {
@@ -146,22 +175,26 @@ export class GitHubProvider implements GitProvider {
       else missing.push(sha);
     }
     if (missing.length === 0) return result;
+    const action = `reading ${missing.length} blob(s) of ${this.name}`;
     try {
       let remaining = missing;
-      for (const [commit, wanted] of this.groupByCommit(missing)) {
-        if (!this.tarballPaysOff(commit, wanted.size)) continue;
-        const found = await this.readTarball(commit, wanted).catch((error: unknown) => {
-          // A cut-off archive is no reason to fail the read: the blobs come one by one instead.
-          if (error instanceof CorruptArchiveError) return new Map<string, Uint8Array>();
-          throw error;
-        });
-        for (const [sha, content] of found) this.keep(result, sha, content);
-        remaining = remaining.filter((sha) => !found.has(sha));
+      if (remaining.length >= this.limits.tarballMinBlobs) {
+        for (const [commit, wanted] of this.groupByCommit(missing)) {
+          if (!this.tarballPaysOff(commit, wanted)) continue;
+          const found = await this.readTarball(commit, wanted).catch((error: unknown) => {
+            // A cut-off archive is no reason to fail the read: the blobs come another way instead.
+            if (error instanceof CorruptArchiveError) return new Map<string, Uint8Array>();
+            throw error;
+          });
+          for (const [sha, content] of found) this.keep(result, sha, content);
+          remaining = remaining.filter((sha) => !found.has(sha));
+        }
       }
+      if (remaining.length >= this.limits.tarballMinBlobs) remaining = await this.readByGraphql(remaining, result, action);
       await mapWithLimit(remaining, this.limits.blobConcurrency, async (sha) => this.keep(result, sha, await this.getBlob(sha)));
       return result;
     } catch (error) {
-      throw toGitError(error, `reading ${missing.length} blob(s) of ${this.name}`);
+      throw toGitError(error, action);
     }
   }
 
@@ -193,13 +226,15 @@ export class GitHubProvider implements GitProvider {
     return response.data;
   }
 
-  private filter(items: readonly GitHubTreeItem[], dir: string, prefix: string): TreeEntry[] {
+  private filter(items: readonly GitHubTreeItem[], dir: string, prefix: string, sizes: Map<string, number>): TreeEntry[] {
     const entries: TreeEntry[] = [];
     for (const item of items) {
       const path = prefix ? `${prefix}/${item.path}` : item.path;
       if (!isInDirectory(path, dir)) continue;
       const entry = toTreeEntry(item, path);
-      if (entry) entries.push(entry);
+      if (!entry) continue;
+      entries.push(entry);
+      if (item.size !== undefined) sizes.set(item.sha, item.size);
     }
     return entries;
   }
@@ -209,7 +244,7 @@ export class GitHubProvider implements GitProvider {
    * https://docs.github.com/en/rest/git/trees#get-a-tree). Find the directory's own tree and list
    * only that, descending level by level wherever a listing is still truncated.
    */
-  private async walkTruncated(root: { sha: string; tree: GitHubTreeItem[] }, dir: string): Promise<TreeEntry[]> {
+  private async walkTruncated(root: { sha: string; tree: GitHubTreeItem[] }, dir: string, sizes: Map<string, number>): Promise<TreeEntry[]> {
     let dirSha: string | undefined = dir === "" ? root.sha : root.tree.find((item) => item.type === "tree" && item.path === dir)?.sha;
     if (dirSha === undefined) {
       dirSha = root.sha;
@@ -220,18 +255,68 @@ export class GitHubProvider implements GitProvider {
         dirSha = next.sha;
       }
     }
-    return this.listSubtree(dirSha, dir);
+    return this.listSubtree(dirSha, dir, sizes);
   }
 
-  private async listSubtree(sha: string, prefix: string): Promise<TreeEntry[]> {
+  private async listSubtree(sha: string, prefix: string, sizes: Map<string, number>): Promise<TreeEntry[]> {
     const listing = await this.getTree(sha, true);
-    if (!listing.truncated) return this.filter(listing.tree, "", prefix);
+    if (!listing.truncated) return this.filter(listing.tree, "", prefix, sizes);
     const level = await this.getTree(sha, false);
-    const entries = this.filter(level.tree, "", prefix);
+    const entries = this.filter(level.tree, "", prefix, sizes);
     for (const item of level.tree) {
-      if (item.type === "tree") entries.push(...(await this.listSubtree(item.sha, prefix ? `${prefix}/${item.path}` : item.path)));
+      if (item.type === "tree") entries.push(...(await this.listSubtree(item.sha, prefix ? `${prefix}/${item.path}` : item.path, sizes)));
     }
     return entries;
+  }
+
+  /**
+   * Bulk reads: a commit's tarball, or GraphQL batches of the wanted blobs. Measured on the simulated
+   * GitHub (`npm run bench -- git`, bulkReads): the tarball is one API request whatever the number of
+   * files and, gzipped, carries YAML in ~1/15 of the bytes of GraphQL's JSON text (200 files: 5 KB
+   * against 77 KB; 5,000 files: 114 KB in 1 request against 1.9 MB in 50), but it carries the whole
+   * commit and is inflated whole in memory; GraphQL carries only what is wanted, ~100 blobs a request,
+   * and plugin-throttling sends GraphQL requests one second apart in production. So: a tarball for a
+   * commit within `tarballMaxBytes` whose size is known, when it carries at most `tarballMaxOverfetch`
+   * times the wanted bytes, or when its extra bytes stay within `tarballBytesPerSavedRequest` for each
+   * GraphQL request it saves (8 MiB of YAML is ~0.5 MB gzipped, well under the second a request costs);
+   * GraphQL otherwise: a small fabric directory in a large repository, a commit past the limit, a
+   * listing GitHub truncated.
+   */
+  private tarballPaysOff(commit: string, wanted: ReadonlyMap<string, string>): boolean {
+    const total = this.known.commits.get(commit)?.totalBlobBytes;
+    if (total === null || total === undefined || total > this.limits.tarballMaxBytes) return false;
+    const sizeOf = (sha: string): number | undefined => this.known.blobHomes.get(sha)?.size;
+    let wantedBytes = 0;
+    for (const sha of wanted.values()) {
+      const size = sizeOf(sha);
+      if (size === undefined) return true;
+      wantedBytes += size;
+    }
+    if (total <= this.limits.tarballMaxOverfetch * wantedBytes) return true;
+    // Without the tarball: the GraphQL batches, plus a REST request per blob too large for GraphQL.
+    const { batches, direct } = planBlobBatches([...wanted.values()], sizeOf, this.batchLimits());
+    return total - wantedBytes <= (batches.length + direct.length - 1) * this.limits.tarballBytesPerSavedRequest;
+  }
+
+  private batchLimits(): { maxBlobs: number; maxBytes: number; maxBlobBytes: number } {
+    return { maxBlobs: this.limits.graphqlBatchBlobs, maxBytes: this.limits.graphqlBatchBytes, maxBlobBytes: GRAPHQL_BLOB_TEXT_BYTES };
+  }
+
+  /** Reads what it can of `shas` in GraphQL batches into `result`; returns the shas left for REST. */
+  private async readByGraphql(shas: readonly string[], result: Map<string, Uint8Array>, action: string): Promise<string[]> {
+    const { batches, direct } = planBlobBatches(shas, (sha) => this.known.blobHomes.get(sha)?.size, this.batchLimits());
+    const leftOvers = await mapWithLimit(batches, 2, async (oids) => {
+      let answer: BlobBatchAnswer;
+      try {
+        answer = await this.client.graphql<BlobBatchAnswer>(blobBatchQuery(oids), { owner: this.owner, name: this.repo });
+      } catch (error) {
+        throw isRequestError(error) ? error : graphqlToGitError(error, action);
+      }
+      const { found, leftOver } = blobsFromAnswer(oids, answer);
+      for (const [sha, content] of found) this.keep(result, sha, content);
+      return leftOver;
+    });
+    return [...direct, ...leftOvers.flat()];
   }
 
   private groupByCommit(shas: readonly string[]): Map<string, Map<string, string>> {
@@ -244,11 +329,6 @@ export class GitHubProvider implements GitProvider {
       wanted.set(home.path, sha);
     }
     return groups;
-  }
-
-  private tarballPaysOff(commit: string, blobCount: number): boolean {
-    const total = this.known.commits.get(commit)?.totalBlobBytes;
-    return blobCount >= this.limits.tarballMinBlobs && total !== null && total !== undefined && total <= this.limits.tarballMaxBytes;
   }
 
   private async readTarball(commit: string, wanted: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
@@ -371,31 +451,42 @@ export class GitHubProvider implements GitProvider {
       });
       if (response.data.sha !== upload.sha) throw new GitUnavailableError(`GitHub stored ${upload.path} under an unexpected sha`);
     });
+    // Chunk after chunk, each on the tree the previous one made ("building the tree incrementally",
+    // as GitHub's timeout message advises); only the last tree becomes the commit's.
     let tree = baseTree;
-    for (const chunk of chunkTreeEntries(entries, { maxBytes: this.limits.treeRequestBytes, maxEntries: this.limits.treeRequestEntries })) {
-      tree = await this.createTree(tree, chunk);
+    let rest: readonly TreeRequestEntry[] = entries;
+    while (rest.length > 0) {
+      const [chunk] = chunkTreeEntries(rest, this.treeChunk) as [TreeRequestEntry[]];
+      const made = await this.createTree(tree, chunk);
+      if (made === null) {
+        // Too large for GitHub to build in time: halve the bounds (kept for later commits too) and cut again.
+        this.treeChunk = { maxEntries: Math.max(1, Math.floor(chunk.length / 2)), maxBytes: Math.max(1, Math.floor(this.treeChunk.maxBytes / 2)) };
+        continue;
+      }
+      tree = made;
+      rest = rest.slice(chunk.length);
     }
     if (tree === null) throw new InvalidChangeError("nothing to commit");
     return tree;
   }
 
-  private async createTree(baseTree: string | null, entries: readonly TreeRequestEntry[]): Promise<string> {
+  /** The tree `entries` make on `baseTree`, or null when GitHub could not build a request that large. */
+  private async createTree(baseTree: string | null, entries: readonly TreeRequestEntry[]): Promise<string | null> {
+    const splittable = entries.length > 1;
     try {
       const response = await this.client.rest.git.createTree({
         owner: this.owner,
         repo: this.repo,
         tree: [...entries],
         ...(baseTree ? { base_tree: baseTree } : {}),
+        // A request that can be split is split rather than sent again as it was (below).
+        ...(splittable ? { request: { retries: 0 } } : {}),
       });
       return response.data.sha;
     } catch (error) {
       // "Sorry, your request timed out. It's likely that your input was too large to process.
-      // Consider building the tree incrementally": halve the request and build it in two steps.
-      if (hasStatus(error, 422, /timed out/i) && entries.length > 1) {
-        const middle = Math.ceil(entries.length / 2);
-        const first = await this.createTree(baseTree, entries.slice(0, middle));
-        return this.createTree(first, entries.slice(middle));
-      }
+      // Consider building the tree incrementally" (422), or GitHub's edge giving up (502, 504).
+      if (splittable && (hasStatus(error, 422, /timed out/i) || hasStatus(error, 502) || hasStatus(error, 504))) return null;
       if (hasStatus(error, 422)) {
         const message = (error.response?.data as { message?: string } | undefined)?.message ?? "invalid tree";
         throw new InvalidChangeError(`GitHub refused the tree for ${this.name}: ${message}`, { cause: error });

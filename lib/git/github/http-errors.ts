@@ -86,3 +86,16 @@ export function toGitError(error: unknown, action: string): Error {
   }
   return new GitRejectedError(`GitHub rejected the request while ${action} (${status})${said}`, { cause: error });
 }
+
+/**
+ * A GraphQL answer with `errors` (Octokit's GraphqlResponseError; HTTP failures of /graphql are
+ * RequestErrors and go through toGitError). The `type` GitHub gives each error decides the family.
+ */
+export function graphqlToGitError(error: unknown, action: string): unknown {
+  if (!(error instanceof Error) || error.name !== "GraphqlResponseError") return error;
+  const errors = ((error as { errors?: unknown }).errors ?? []) as readonly { type?: unknown; message?: unknown }[];
+  const said = errors.map((e) => (typeof e.message === "string" ? e.message : "")).filter(Boolean).join("; ");
+  if (errors.some((e) => e.type === "RATE_LIMITED")) return new RateLimitedError(`GitHub GraphQL rate limit while ${action}: ${said}`, { cause: error });
+  if (errors.some((e) => e.type === "NOT_FOUND")) return new GitNotFoundError(`GitHub found nothing while ${action}: ${said}`, { cause: error });
+  return new GitRejectedError(`GitHub rejected the GraphQL query while ${action}: ${said}`, { cause: error });
+}

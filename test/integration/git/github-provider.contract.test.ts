@@ -1,5 +1,5 @@
 // The contract against the simulated GitHub (REST over real bare repositories).
-import { startGitHubSim } from "../../../infra/local/github-sim/index.js";
+import { GITHUB_LIMITS, startGitHubSim } from "../../../infra/local/github-sim/index.js";
 import { createGitProvider } from "../../../lib/git/index.js";
 import { createSecretResolver } from "../../../lib/secrets/index.js";
 import { describeGitProviderContract } from "./provider-contract.js";
@@ -18,6 +18,27 @@ describeGitProviderContract("github provider → simulated GitHub", async () => 
       const provider = await createGitProvider(
         { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
         { secrets, github: { retryAfterBaseValue: 1, spaceWrites: false } },
+      );
+      return { provider, gitdir };
+    },
+    close: () => sim.close(),
+  };
+});
+
+// Again with GitHub's limits on and every bulk read through GraphQL (no repository is small enough
+// for a tarball): the contract does not depend on the read path or on a GitHub without limits.
+describeGitProviderContract("github provider → simulated GitHub with GitHub's limits, GraphQL reads", async () => {
+  const sim = await startGitHubSim({ token: TOKEN, limits: GITHUB_LIMITS, retryAfterUnitMs: 20 });
+  const secrets = createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } });
+  let count = 0;
+  return {
+    async newRepository(repos) {
+      const gitdir = await repos.bare("main");
+      const repo = `fabric-${++count}`;
+      sim.addRepository({ owner: "acme", repo, gitdir });
+      const provider = await createGitProvider(
+        { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
+        { secrets, github: { retryAfterBaseValue: 25, spaceWrites: false, limits: { tarballMaxBytes: 0 } } },
       );
       return { provider, gitdir };
     },

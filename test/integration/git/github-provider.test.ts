@@ -287,7 +287,7 @@ describe("github provider: large repositories and change sets", () => {
   });
 
   it("builds a tree too large for one request in steps, halving where GitHub times out", async () => {
-    const strict = await startSim({ maxTreeRequestBytes: 6_000 });
+    const strict = await startSim({ limits: { treeRequestBytes: 6_000 } });
     const { provider, head, gitdir } = await fabric({
       sim: strict,
       files: { "a.txt": "a\n" },

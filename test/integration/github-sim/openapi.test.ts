@@ -1,0 +1,142 @@
+// The simulated GitHub answers as GitHub documents it: every REST route it serves, on success and on
+// the failures it produces, is checked against GitHub's published description (@octokit/openapi).
+// A new route must be added here (the last test fails otherwise).
+import { generateKeyPairSync } from "node:crypto";
+import { createAppAuth } from "@octokit/auth-app";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGitHubSim, type GitHubSim } from "../../../infra/local/github-sim/index.js";
+import { assertMatchesGitHubOpenApi, gitHubPathTemplate } from "../../support/github-openapi.js";
+import { TempRepos } from "../../support/git-repos.js";
+
+const TOKEN = "ghp_openapi_check_token";
+const repos = new TempRepos();
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+let sim: GitHubSim;
+let limited: GitHubSim;
+let head: string;
+const checked = new Set<string>();
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Headers;
+}
+
+async function call(target: GitHubSim, method: string, path: string, body?: unknown, auth = `token ${TOKEN}`): Promise<Answer> {
+  const response = await fetch(`${target.url}${path}`, {
+    method,
+    redirect: "manual",
+    headers: { authorization: auth, accept: "application/vnd.github+json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === "" ? undefined : (JSON.parse(text) as unknown), headers: response.headers };
+}
+
+/** Checks the last request the simulator logged (its route) against GitHub's description. */
+async function check(target: GitHubSim, method: string, path: string, expectedStatus: number, body?: unknown, auth?: string): Promise<Answer> {
+  const answer = await call(target, method, path, body, auth);
+  expect(answer.status).toBe(expectedStatus);
+  assertMatchesGitHubOpenApi(method, path.split("?")[0] as string, answer.status, answer.body);
+  // GitHub sends its rate limit on every API answer.
+  expect(answer.headers.get("x-ratelimit-remaining")).toMatch(/^\d+$/);
+  const logged = target.requests.at(-1);
+  checked.add(`${logged?.method} ${logged?.route}`);
+  return answer;
+}
+
+beforeAll(async () => {
+  sim = await startGitHubSim({ token: TOKEN, apps: [{ appId: 31, publicKey: publicKey.export({ type: "spki", format: "pem" }).toString(), installationId: 7 }] });
+  // Nothing may create content here: every write answers GitHub's secondary-limit 403.
+  limited = await startGitHubSim({ token: TOKEN, limits: { contentCreationPerMinute: 0 } });
+  const gitdir = await repos.bare("main");
+  head = await repos.seed(gitdir, "main", { "fab/a.yaml": "a: 1\n", "README.md": "hello\n" });
+  sim.addRepository({ owner: "acme", repo: "net", gitdir });
+  limited.addRepository({ owner: "acme", repo: "net", gitdir });
+  sim.addRepository({ owner: "acme", repo: "empty", gitdir: await repos.bare("main") });
+});
+afterAll(async () => {
+  await sim.close();
+  await limited.close();
+  await repos.removeAll();
+});
+
+describe("simulated GitHub against GitHub's REST description", () => {
+  it("repository, refs, trees, blobs and commits: success answers", async () => {
+    await check(sim, "GET", "/repos/acme/net", 200);
+    const ref = await check(sim, "GET", "/repos/acme/net/git/ref/heads/main", 200);
+    expect((ref.body as { object: { sha: string } }).object.sha).toBe(head);
+    const commit = (await check(sim, "GET", `/repos/acme/net/git/commits/${head}`, 200)).body as { tree: { sha: string } };
+    const listing = (await check(sim, "GET", `/repos/acme/net/git/trees/${commit.tree.sha}?recursive=1`, 200)).body as { tree: { path: string; sha: string }[] };
+    const blobSha = listing.tree.find((item) => item.path === "fab/a.yaml")?.sha as string;
+    await check(sim, "GET", `/repos/acme/net/git/blobs/${blobSha}`, 200);
+    const blob = (await check(sim, "POST", "/repos/acme/net/git/blobs", 201, { content: "AAEC", encoding: "base64" })).body as { sha: string };
+    const tree = (await check(sim, "POST", "/repos/acme/net/git/trees", 201, {
+      base_tree: commit.tree.sha,
+      tree: [
+        { path: "fab/b.bin", mode: "100644", type: "blob", sha: blob.sha },
+        { path: "fab/c.yaml", mode: "100644", type: "blob", content: "c: 3\n" },
+      ],
+    })).body as { sha: string };
+    const made = (await check(sim, "POST", "/repos/acme/net/git/commits", 201, {
+      message: "more",
+      tree: tree.sha,
+      parents: [head],
+      author: { name: "A", email: "a@example.com", date: "2024-05-01T12:00:00Z" },
+    })).body as { sha: string };
+    await check(sim, "POST", "/repos/acme/net/git/refs", 201, { ref: "refs/heads/side", sha: head });
+    await check(sim, "PATCH", "/repos/acme/net/git/refs/heads/side", 200, { sha: made.sha, force: false });
+    await check(sim, "GET", `/repos/acme/net/tarball/${made.sha}`, 302);
+  });
+
+  it("the contents API: creating a file (on an empty repository) and replacing it", async () => {
+    const created = (await check(sim, "PUT", "/repos/acme/empty/contents/fab/first.yaml", 201, { message: "first", content: "YTogMQo=", branch: "main" })).body as {
+      content: { sha: string };
+    };
+    await check(sim, "PUT", "/repos/acme/empty/contents/fab/first.yaml", 200, { message: "again", content: "YTogMgo=", branch: "main", sha: created.content.sha });
+    await check(sim, "PUT", "/repos/acme/empty/contents/fab/first.yaml", 409, { message: "stale", content: "YTogMwo=", branch: "main", sha: created.content.sha });
+  });
+
+  it("GitHub App installation tokens and the rate-limit status", async () => {
+    const jwt = (await createAppAuth({ appId: 31, privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString() })({ type: "app" })).token;
+    await check(sim, "POST", "/app/installations/7/access_tokens", 201, undefined, `bearer ${jwt}`);
+    await check(sim, "POST", "/app/installations/7/access_tokens", 401, undefined, "bearer not-a-jwt");
+    const status = (await check(sim, "GET", "/rate_limit", 200)).body as { resources: { core: { used: number } } };
+    expect(status.resources.core.used).toBeGreaterThan(0);
+  });
+
+  it("failures: not found, empty repository, invalid requests, conflicts", async () => {
+    await check(sim, "GET", "/repos/acme/nowhere", 404);
+    await check(sim, "GET", "/repos/acme/net/git/ref/heads/nowhere", 404);
+    await check(sim, "GET", "/repos/acme/net/git/blobs/0123456789012345678901234567890123456789", 404);
+    await check(sim, "GET", "/repos/acme/net/git/commits/0123456789012345678901234567890123456789", 404);
+    await check(sim, "GET", "/repos/acme/net/git/trees/0123456789012345678901234567890123456789", 404);
+    const empty = await startGitHubSim({ token: TOKEN });
+    try {
+      empty.addRepository({ owner: "acme", repo: "void", gitdir: await repos.bare("main") });
+      await check(empty, "GET", "/repos/acme/void/git/ref/heads/main", 409);
+      await check(empty, "POST", "/repos/acme/void/git/trees", 409, { tree: [{ path: "a", mode: "100644", type: "blob", content: "a" }] });
+    } finally {
+      await empty.close();
+    }
+    await check(sim, "POST", "/repos/acme/net/git/trees", 422, { tree: [{ path: "../escape", mode: "100644", type: "blob", content: "x" }] });
+    await check(sim, "POST", "/repos/acme/net/git/commits", 422, { message: "m", tree: "0123456789012345678901234567890123456789", parents: [] });
+    await check(sim, "POST", "/repos/acme/net/git/refs", 422, { ref: "refs/heads/main", sha: head });
+    await check(sim, "PATCH", "/repos/acme/net/git/refs/heads/main", 422, { sha: "0123456789012345678901234567890123456789" });
+  });
+
+  it("GitHub's secondary rate limit: 403 with retry-after on a content-creating request", async () => {
+    const answer = await check(limited, "POST", "/repos/acme/net/git/blobs", 403, { content: "x" });
+    expect(answer.body).toMatchObject({ message: expect.stringMatching(/^You have exceeded a secondary rate limit/) });
+    expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.requests.at(-1)?.limited).toBe("content-per-minute");
+    // Reads are not content-creating and still go through.
+    await check(limited, "GET", "/repos/acme/net/git/ref/heads/main", 200);
+  });
+
+  it("covered every REST route the simulator serves", () => {
+    const rest = sim.routes.filter((route) => route.route !== "/graphql").map((route) => `${route.method} ${route.route}`);
+    expect([...checked].filter((route) => rest.includes(route)).sort()).toEqual([...rest].sort());
+    for (const route of sim.routes.filter((r) => r.route !== "/graphql")) expect(gitHubPathTemplate(route.route), route.route).toBeDefined();
+  });
+});
