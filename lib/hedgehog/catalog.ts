@@ -7,6 +7,7 @@ import { detectCapabilities, type Capabilities } from "./capabilities.js";
 import { InvalidCrdError } from "./errors.js";
 import { arrayAt, compareText, getIn, isRecord, stringAt, stringsAt, type JsonRecord } from "./object.js";
 import { applyOrderOf } from "./order.js";
+import { BUNDLED_RELEASES } from "./releases.js";
 
 /** Groups whose kinds this engine manages; the other Hedgehog groups are known but left alone. */
 export const MANAGED_GROUPS: readonly string[] = ["vpc.githedgehog.com", "wiring.githedgehog.com"];
@@ -154,6 +155,9 @@ export const bundledCatalogs: ReadonlyMap<string, Catalog> = new Map(
 
 /** The releases a fabric may pin with the `hedgehog.release` setting. */
 export const bundledReleases: readonly string[] = Object.freeze([...bundledCatalogs.keys()]);
+if (bundledReleases.join() !== BUNDLED_RELEASES.join()) {
+  throw new InvalidCrdError(`crds.generated.json holds ${bundledReleases.join(", ")}; releases.ts names ${BUNDLED_RELEASES.join(", ")}`);
+}
 
 /** The default catalog: v0.126.0, the release RULES.md describes. */
 export const bundledCatalog: Catalog = bundledCatalogs.get(bundledReleases[0] as string) as Catalog;

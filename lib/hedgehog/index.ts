@@ -14,6 +14,9 @@ export {
   type CatalogSource,
   type KindInfo,
 } from "./catalog.js";
+export { chooseCatalog, type SchemaReport } from "./catalog-choice.js";
+export { BUNDLED_RELEASES, type BundledRelease } from "./releases.js";
+export { REFERENCED_KINDS } from "./rules/desired-set.js";
 export { CAPABILITY_PROBES, type Capabilities, type CapabilityId, type FieldSupport } from "./capabilities.js";
 export { classifyDocument, type Classification } from "./classify.js";
 export { withDefaults } from "./defaults.js";
