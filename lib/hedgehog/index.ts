@@ -20,6 +20,7 @@ export { REFERENCED_KINDS } from "./rules/desired-set.js";
 export { CAPABILITY_PROBES, type Capabilities, type CapabilityId, type FieldSupport } from "./capabilities.js";
 export { classifyDocument, type Classification } from "./classify.js";
 export { withDefaults } from "./defaults.js";
+export { isServerWritten, SERVER_WRITTEN_FIELDS, type ServerWrittenField } from "./server-written.js";
 export { DocumentParseError, InvalidCrdError, InvalidResourceNameError, LimitExceededError, NotAResourceError } from "./errors.js";
 export { ENGINE_RULES, hasErrors, type Finding, type Severity } from "./finding.js";
 export { managedPath, resourceId, type ResourceIdentity } from "./identity.js";
