@@ -91,7 +91,20 @@ export function diffResource(desired: Record<string, unknown>, live: Record<stri
   return out;
 }
 
-/** The fields apply removes to make the live object equal to Git: those only the cluster has. */
-export function fieldsToRemove(drift: readonly FieldDrift[]): string[] {
-  return drift.filter((entry) => entry.absent === "desired").map((entry) => entry.path);
+function exists(object: unknown, path: string): boolean {
+  let node: unknown = object;
+  for (const token of path.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"))) {
+    if (!isObject(node) || !Object.hasOwn(node, token)) return false;
+    node = node[token];
+  }
+  return true;
+}
+
+/**
+ * The fields apply removes to make the live object equal to Git: those only the cluster has, as far
+ * as `live` (not defaulted) holds them — a default the diff derived from such a field (the DHCP range
+ * an enabled DHCP gets) goes away with it.
+ */
+export function fieldsToRemove(drift: readonly FieldDrift[], live: unknown): string[] {
+  return drift.filter((entry) => entry.absent === "desired" && exists(live, entry.path)).map((entry) => entry.path);
 }

@@ -46,7 +46,7 @@ export async function makeEqual(cluster: FabricCluster, target: EqualizeTarget, 
       live = await cluster.apply(kind, desired);
       drift = diffResource(desired, live, { catalog });
     }
-    const remove = fieldsToRemove(drift);
+    const remove = fieldsToRemove(drift, live);
     if (remove.length === 0) return { live, drift, removed: [] };
     try {
       live = await cluster.removeFields(kind, namespace, name, (live.metadata as { resourceVersion?: string }).resourceVersion ?? "", remove);
