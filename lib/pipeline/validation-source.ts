@@ -52,6 +52,8 @@ export async function clusterValidation(deps: ClusterValidationDeps, fabric: Fab
 
 /** The cluster's judgement when the fabric has a cluster and the worker can reach clusters; else the offline one. */
 export async function stageValidation(deps: Partial<ClusterValidationDeps>, fabric: Fabric, kinds: "referenced" | "all"): Promise<ValidationSource> {
-  if (fabric.cluster && deps.clusterFor && deps.servedCatalogs) return clusterValidation({ clusterFor: deps.clusterFor, servedCatalogs: deps.servedCatalogs }, fabric, kinds);
-  return offlineValidation(fabric);
+  if (!fabric.cluster) return offlineValidation(fabric);
+  if (deps.clusterFor && deps.servedCatalogs) return clusterValidation({ clusterFor: deps.clusterFor, servedCatalogs: deps.servedCatalogs }, fabric, kinds);
+  const offline = offlineValidation(fabric);
+  return { ...offline, schemas: { ...offline.schemas, note: "this worker cannot reach clusters: judged by the bundled CRDs" } };
 }
