@@ -1,8 +1,9 @@
+import { reconcileRuntime } from "../../lib/pipeline/cluster-connector.js";
 import { ingestStage } from "../../lib/pipeline/ingest-stage.js";
-import { workerRuntime } from "../../lib/pipeline/connectors.js";
 import { stageWorker } from "./stage-worker.js";
 
+// The cluster connector too: a fabric with a cluster is validated by the CRDs and objects it serves.
 export const handler = stageWorker("ingest", () => {
-  const rt = workerRuntime();
+  const rt = reconcileRuntime();
   return { ...rt, clock: () => new Date(), stages: { ingest: ingestStage(rt) } };
 });

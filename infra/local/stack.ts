@@ -34,8 +34,11 @@ export interface LocalStackOptions {
   /** Extra environment for the handlers (they read their settings from process.env, as on Lambda). */
   readonly env?: Readonly<Record<string, string>>;
   readonly eventSources?: { readonly concurrency?: number; readonly waitSeconds?: number };
-  /** Where the simulated cluster's kubeconfig is written (a temporary folder by default); false: no simulated cluster. */
-  readonly simulatedCluster?: { readonly kubeconfigPath?: string } | false;
+  /**
+   * Where the simulated cluster's kubeconfig is written (a temporary folder by default) and the CRDs it
+   * serves (the bundled v0.126.0 set by default); false: no simulated cluster.
+   */
+  readonly simulatedCluster?: { readonly kubeconfigPath?: string; readonly crds?: readonly object[] } | false;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -88,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         closers.push(() => rmSync(dir, { recursive: true, force: true }));
         path = join(dir, "kubeconfig");
       }
-      const sim = await startSimulatedCluster(path, randomBytes(18).toString("base64url"));
+      const sim = await startSimulatedCluster(path, randomBytes(18).toString("base64url"), options.simulatedCluster?.crds);
       closers.push(() => sim.close());
       kubeSim = sim;
       kubeconfigPath = path;

@@ -6,7 +6,7 @@ import { RetryableError, TerminalError } from "../errors.js";
 import type { KindInfo } from "../hedgehog/index.js";
 import type { ClusterSettings } from "../fabrics/schema.js";
 import type { SecretResolver } from "../secrets/index.js";
-import { ClusterAuthenticationError, ClusterConfigError, ClusterRejectedError, ClusterUnavailableError } from "./errors.js";
+import { ClusterAuthenticationError, ClusterConfigError, ClusterConflictError, ClusterRejectedError, ClusterUnavailableError } from "./errors.js";
 import { FIELD_MANAGER } from "./tracking.js";
 
 export type LiveObject = Record<string, unknown> & { metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
@@ -17,7 +17,31 @@ export interface FabricCluster {
   /** Server-side apply with our field manager (force: Git is the source of truth); returns the live object. */
   apply(kind: KindInfo, object: Record<string, unknown>, options?: { dryRun?: boolean }): Promise<LiveObject>;
   delete(kind: KindInfo, namespace: string, name: string): Promise<void>;
+  /** Name and resourceVersion of every CRD the cluster serves (a metadata-only list: a few bytes each). */
+  crdVersions(): Promise<ServedCrdVersion[]>;
+  /** Every CRD the cluster serves, as plain JSON (apiextensions.k8s.io/v1). */
+  crds(): Promise<Record<string, unknown>[]>;
+  /**
+   * Removes fields (JSON pointers) from a live object with one JSON patch whose first operation tests
+   * metadata.resourceVersion: applied only to the object as it was read. A changed object is a
+   * ClusterConflictError. Returns the live object after the patch.
+   */
+  removeFields(kind: KindInfo, namespace: string, name: string, resourceVersion: string, paths: readonly string[]): Promise<LiveObject>;
 }
+
+export interface ServedCrdVersion {
+  readonly name: string;
+  readonly resourceVersion: string;
+}
+
+const CRDS = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions" } as const;
+/** client-go's metadata client asks for this: each CRD's metadata, without its (large) schema. */
+const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+/**
+ * kube-apiserver answers a JSON patch that cannot apply (a failed `test`, a `remove` of a missing
+ * path) with 422 and this generic message, without details (kube-transcripts 07-merge-patch step 10).
+ */
+const PATCH_NOT_APPLICABLE = "the server rejected our request due to an error in our request";
 
 // A fabric holds thousands of objects at most: one page per kind keeps a pass at one request per kind,
 // and `continue` is still followed should a server cap the page lower.
@@ -48,6 +72,16 @@ export function classify(error: unknown, what: string): Error {
     return new ClusterRejectedError(message, code);
   }
   return new ClusterUnavailableError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+function isPatchNotApplicable(error: unknown): boolean {
+  if (!(error instanceof ApiException) || error.code !== 422) return false;
+  try {
+    const body = (typeof error.body === "string" ? JSON.parse(error.body) : error.body) as { message?: string; details?: { causes?: unknown[] } };
+    return body?.message === PATCH_NOT_APPLICABLE && !(body.details?.causes && body.details.causes.length > 0);
+  } catch {
+    return false;
+  }
 }
 
 class KubeCluster implements FabricCluster {
@@ -98,6 +132,47 @@ class KubeCluster implements FabricCluster {
       )) as LiveObject;
     } catch (error) {
       throw classify(error, `apply ${kind.kind} ${meta.name}`);
+    }
+  }
+
+  private async listCrds<T>(accept?: string): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      try {
+        const page = (await this.api.listClusterCustomObject(
+          { ...CRDS, limit: 500, ...(token ? { _continue: token } : {}) },
+          accept ? setHeaderOptions("Accept", accept) : undefined,
+        )) as { items: T[]; metadata?: { continue?: string } };
+        items.push(...page.items);
+        token = page.metadata?.continue || undefined;
+      } catch (error) {
+        throw classify(error, "list customresourcedefinitions");
+      }
+    } while (token);
+    return items;
+  }
+
+  async crdVersions(): Promise<ServedCrdVersion[]> {
+    const items = await this.listCrds<{ metadata?: { name?: string; resourceVersion?: string } }>(METADATA_ONLY);
+    return items.map((item) => ({ name: item.metadata?.name ?? "", resourceVersion: item.metadata?.resourceVersion ?? "" }));
+  }
+
+  async crds(): Promise<Record<string, unknown>[]> {
+    // Items of a built-in type's list carry no apiVersion/kind: put them back.
+    return (await this.listCrds<Record<string, unknown>>()).map((crd) => ({ ...crd, apiVersion: `${CRDS.group}/${CRDS.version}`, kind: "CustomResourceDefinition" }));
+  }
+
+  async removeFields(kind: KindInfo, namespace: string, name: string, resourceVersion: string, paths: readonly string[]): Promise<LiveObject> {
+    const body = [{ op: "test", path: "/metadata/resourceVersion", value: resourceVersion }, ...paths.map((path) => ({ op: "remove", path }))];
+    try {
+      return (await this.api.patchNamespacedCustomObject(
+        { group: kind.group, version: kind.storageVersion, plural: kind.plural, namespace, name, body, fieldManager: FIELD_MANAGER },
+        setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+      )) as LiveObject;
+    } catch (error) {
+      if (isPatchNotApplicable(error)) throw new ClusterConflictError(`remove fields of ${kind.kind} ${name}: it changed since resourceVersion ${resourceVersion}`, { cause: error });
+      throw classify(error, `remove fields of ${kind.kind} ${name}`);
     }
   }
 

@@ -21,3 +21,12 @@ export class ClusterAuthenticationError extends TerminalError {}
 
 /** The fabric's cluster block cannot be used (no kubeconfig, unreadable kubeconfig, no simulated cluster here). */
 export class ClusterConfigError extends TerminalError {}
+
+/**
+ * The object changed between our read and our write (a stale resourceVersion precondition, or a
+ * JSON patch whose guarding `test` failed): read again and retry.
+ */
+export class ClusterConflictError extends RetryableError {}
+
+/** The cluster serves no CRD of the managed Hedgehog groups: it is not a Hedgehog fabric (or RBAC hides them). */
+export class NotAHedgehogClusterError extends TerminalError {}

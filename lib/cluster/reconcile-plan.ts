@@ -1,7 +1,7 @@
 // Reconciliation as a pure plan (DESIGN §5, §8): from the desired set (Git), the records (store) and the
 // live objects (one list per kind), what to apply, what to prune, and what each resource was observed
 // as. The stage executes the plan and feeds the outcomes to the state table.
-import { compareApplyOrder, compareDeleteOrder, managedKinds, type KindInfo } from "../hedgehog/index.js";
+import { bundledCatalog, compareApplyOrder, compareDeleteOrder, type Catalog, type KindInfo } from "../hedgehog/index.js";
 import type { DesiredResource } from "../gitops/ingest-plan.js";
 import type { ResourceRecord } from "../pipeline/resource-model.js";
 import type { Observation } from "../state/index.js";
@@ -44,9 +44,9 @@ export interface ReconcileInput {
   readonly records: ReadonlyMap<string, ResourceRecord>;
   /** Live objects by Kind. */
   readonly live: ReadonlyMap<string, readonly LiveObject[]>;
+  /** The kinds and schemas the cluster serves (default: the bundled catalog). */
+  readonly catalog?: Catalog;
 }
-
-const kindByName = new Map(managedKinds.map((k) => [k.kind, k]));
 
 function liveId(kind: KindInfo, object: LiveObject): string {
   return `${kind.group}/${kind.kind}/${object.metadata.namespace ?? "default"}/${object.metadata.name}`;
@@ -64,6 +64,8 @@ export function desiredObject(fabricId: string, resource: DesiredResource): Reco
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
   const { fabricId, mode } = input;
+  const catalog = input.catalog ?? bundledCatalog;
+  const kindByName = new Map(catalog.managedKinds.map((k) => [k.kind, k]));
   const liveById = new Map<string, { kind: KindInfo; object: LiveObject }>();
   for (const [kindName, objects] of input.live) {
     const kind = kindByName.get(kindName);
@@ -87,7 +89,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       continue;
     }
     const desired = desiredObject(fabricId, resource);
-    const drift = live ? diffResource(desired, live) : [];
+    const drift = live ? diffResource(desired, live, { catalog }) : [];
     const observation: Observation = !live ? "cluster-missing" : drift.length === 0 ? "cluster-matches" : "cluster-differs";
     const action: ReconcileAction = mode === "apply" && observation !== "cluster-matches" ? "apply" : "none";
     items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired, live, record, source: "git", drift, observations: [observation], action });

@@ -10,6 +10,8 @@ import {
   resourceId,
   serializeResource,
   validateBatch,
+  type Catalog,
+  type ClusterObjects,
   type Finding,
   type HedgehogSettings,
   type ParsedDocument,
@@ -31,6 +33,10 @@ export interface IngestInput {
   readonly keepOriginals: boolean;
   readonly settings?: HedgehogSettings;
   readonly limits?: Partial<ParseLimits>;
+  /** The schemas to judge by (the cluster's, a pinned release, or the bundled default). */
+  readonly catalog?: Catalog;
+  /** The cluster's objects, for the SET rules, when the fabric has a cluster. */
+  readonly cluster?: ClusterObjects;
 }
 
 /** Where each document of a raw file went. */
@@ -134,8 +140,8 @@ interface Identity extends ResourceIdentity {
 }
 
 /** Identity and canonical managed path of a managed-kind document, or a reason there is none. */
-function identify(value: unknown): Identity | { problem: string } {
-  const c = classifyDocument(value);
+function identify(value: unknown, catalog?: Catalog): Identity | { problem: string } {
+  const c = classifyDocument(value, catalog);
   if (c.class !== "hedgehog") return { problem: c.class === "invalid" ? c.reason : "not a Hedgehog resource" };
   if (!c.kindInfo.managed) return { problem: `${c.kindInfo.group}/${c.kindInfo.kind} is not a managed kind` };
   try {
@@ -213,7 +219,10 @@ export function planIngestion(input: IngestInput): IngestPlan {
   // -- validate: each document, then the desired set (managed/ with the batch on top) ------------------
   const batch: SourceDocument[] = rawFiles.flatMap((f) => f.documents.map((d) => ({ ...d, file: f.path })));
   const managedDocs: SourceDocument[] = managedFiles.flatMap((f) => f.documents.map((d) => ({ ...d, file: f.path })));
-  const findings = validateBatch(batch, managedDocs, input.settings ?? {});
+  const findings = validateBatch(batch, managedDocs, input.settings ?? {}, {
+    ...(input.catalog ? { catalog: input.catalog } : {}),
+    ...(input.cluster ? { cluster: input.cluster } : {}),
+  });
   const findingsOf = new Map<string, Finding[]>();
   for (const f of findings) findingsOf.set(key(f.file, f.index), [...(findingsOf.get(key(f.file, f.index)) ?? []), f]);
   const errorsOf = (file: string, index: number) => (findingsOf.get(key(file, index)) ?? []).filter((f) => f.severity === "error");
@@ -224,7 +233,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
   const managedPathsById = new Map<string, string[]>();
   for (const file of managedFiles) {
     for (const doc of file.documents) {
-      const identity = identify(doc.value);
+      const identity = identify(doc.value, input.catalog);
       if ("problem" in identity) {
         const details = errorsOf(file.path, doc.index).map(findingMessage);
         managedProblems.push({ path: file.path, message: `document ${doc.index}: ${details.length > 0 ? details.join("; ") : identity.problem}` });
@@ -259,13 +268,13 @@ export function planIngestion(input: IngestInput): IngestPlan {
     const toErrors: { doc: ParsedDocument; reasons: string[] }[] = [];
     for (const doc of file.documents) {
       const errors = errorsOf(file.path, doc.index);
-      const c = classifyDocument(doc.value);
+      const c = classifyDocument(doc.value, input.catalog);
       if (errors.length > 0) {
         toErrors.push({ doc, reasons: errors.map(describeFinding) });
       } else if (c.class === "foreign" || (c.class === "hedgehog" && !c.kindInfo.managed)) {
         toUnmanaged.push(doc);
       } else {
-        const identity = identify(doc.value);
+        const identity = identify(doc.value, input.catalog);
         if ("problem" in identity) toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): ${identity.problem}`] });
         else toManaged.push({ doc, identity });
       }

@@ -5,6 +5,7 @@
 // Deliberately not reproduced: SWP-001 (a ports summary annotation whose tie order is random
 // upstream; the diff must ignore it) and VLANNS-002 (invalid VLAN ranges silently dropped; we
 // reject those documents instead, as RULES.md recommends).
+import { bundledCatalog, type Catalog } from "./catalog.js";
 import { classifyDocument } from "./classify.js";
 import { clearsFabricLabels, derivedLabels, FABRIC_LABEL_MARK } from "./labels.js";
 import { formatIp, lastAddress, offsetAddress, parseMac, parsePrefix } from "./net.js";
@@ -284,12 +285,12 @@ export const defaultRuleIds: readonly string[] = defaultRules.map((rule) => rule
  * objects added, fabric labels derived, and (for a Hedgehog kind) null fields dropped as the API
  * server prunes them. Pure: the input is not modified.
  */
-export function withDefaults<T>(resource: T): T {
+export function withDefaults<T>(resource: T, catalog: Catalog = bundledCatalog): T {
   if (!isRecord(resource)) return cloneJson(resource);
   const copy = cloneJson(resource) as JsonRecord;
   const kind = text(copy, ["kind"]);
   for (const rule of defaultRules) if (rule.kinds === "*" || rule.kinds.includes(kind)) rule.apply(copy);
-  const classification = classifyDocument(copy);
-  if (classification.class === "hedgehog") pruneNulls(classification.kindInfo, classification.version, copy);
+  const classification = classifyDocument(copy, catalog);
+  if (classification.class === "hedgehog") pruneNulls(classification.kindInfo, classification.version, copy, catalog);
   return copy as T;
 }

@@ -29,3 +29,6 @@ export class InvalidResourceNameError extends TerminalError {}
 
 /** An object that lacks what an identity needs (apiVersion, kind, metadata.name). */
 export class NotAResourceError extends TerminalError {}
+
+/** A CustomResourceDefinition the catalog cannot use (no group, kind, plural, schema or storage version). */
+export class InvalidCrdError extends TerminalError {}

@@ -2,7 +2,7 @@
 // fields are errors, then types, enums, patterns and bounds. Schemas are compiled once, lazily.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
-import { crdSchema, type KindInfo } from "./catalog.js";
+import { bundledCatalog, type Catalog, type KindInfo } from "./catalog.js";
 import { cloneJson, isRecord, type JsonRecord, type Path } from "./object.js";
 
 /** The x-kubernetes-* vocabulary: annotations for ajv; preserve-unknown-fields is honoured below. */
@@ -70,17 +70,29 @@ function prepare(schema: JsonRecord): JsonRecord {
   return strictify(copy) as JsonRecord;
 }
 
-const compiled = new Map<string, { schema: JsonRecord; validate: ValidateFunction }>();
+interface Compiled {
+  readonly schema: JsonRecord;
+  readonly validate: ValidateFunction;
+}
 
-function compiledFor(info: KindInfo, version: string): { schema: JsonRecord; validate: ValidateFunction } | undefined {
-  const key = `${info.group}/${version}/${info.kind}`;
-  let entry = compiled.get(key);
+// Compiled once per schema object (a catalog kept warm keeps its schemas), and once per schema content:
+// a cluster serving the bundled CRDs reuses the bundled validators instead of compiling them again.
+const compiledBySchema = new WeakMap<JsonRecord, Compiled>();
+const compiledByContent = new Map<string, Compiled>();
+
+function compiledFor(catalog: Catalog, info: KindInfo, version: string): Compiled | undefined {
+  const raw = catalog.schema(info, version);
+  if (!raw) return undefined;
+  let entry = compiledBySchema.get(raw);
   if (!entry) {
-    const raw = crdSchema(info, version);
-    if (!raw) return undefined;
     const schema = prepare(raw);
-    entry = { schema, validate: ajv.compile(schema) };
-    compiled.set(key, entry);
+    const content = JSON.stringify(schema);
+    entry = compiledByContent.get(content);
+    if (!entry) {
+      entry = { schema, validate: ajv.compile(schema) };
+      compiledByContent.set(content, entry);
+    }
+    compiledBySchema.set(raw, entry);
   }
   return entry;
 }
@@ -110,8 +122,8 @@ function pruneWith(value: unknown, schema: unknown): void {
 }
 
 /** Prunes nulls in place, following the CRD schema of the kind's version. */
-export function pruneNulls(info: KindInfo, version: string, value: unknown): void {
-  const entry = compiledFor(info, version);
+export function pruneNulls(info: KindInfo, version: string, value: unknown, catalog: Catalog = bundledCatalog): void {
+  const entry = compiledFor(catalog, info, version);
   if (entry) pruneWith(value, entry.schema);
 }
 
@@ -172,8 +184,8 @@ function describe(error: ErrorObject): SchemaViolation {
 }
 
 /** Schema violations of a (defaulted, null-pruned) object against the CRD of its version. */
-export function schemaViolations(info: KindInfo, version: string, value: unknown): SchemaViolation[] {
-  const entry = compiledFor(info, version);
+export function schemaViolations(info: KindInfo, version: string, value: unknown, catalog: Catalog = bundledCatalog): SchemaViolation[] {
+  const entry = compiledFor(catalog, info, version);
   if (!entry) return [{ path: ["apiVersion"], message: `${info.kind} has no served version ${version}` }];
   if (entry.validate(value)) return [];
   return (entry.validate.errors ?? []).map(describe);

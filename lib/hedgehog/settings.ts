@@ -2,6 +2,7 @@
 // config.yaml. Every field is optional: a rule whose values are absent is skipped (RULES.md §0).
 import * as z from "zod";
 import { parseIp, parsePrefix } from "./net.js";
+import { BUNDLED_RELEASES } from "./releases.js";
 
 const prefix = z.string().refine((value) => parsePrefix(value) !== undefined, { message: "must be an IP prefix such as 10.0.0.0/16" });
 const address = z.string().refine((value) => parseIp(value) !== undefined, { message: "must be an IP address" });
@@ -11,6 +12,11 @@ const vlanRange = z
 const asn = z.int().min(1).max(4294967295);
 
 export const hedgehogSettingsSchema = z.strictObject({
+  /**
+   * Pins one of the bundled CRD sets for validation without a cluster. A fabric with a cluster is
+   * always judged by the CRDs its cluster serves.
+   */
+  release: z.enum(BUNDLED_RELEASES).optional(),
   reservedSubnets: z.array(prefix).optional(),
   fabricSubnet: prefix.optional(),
   managementSubnet: prefix.optional(),

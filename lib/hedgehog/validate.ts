@@ -1,17 +1,37 @@
 // Validation the way the cluster does it: DEFAULT rules first (the mutating webhook), then the CRD
 // schema (the API server), then the INTRINSIC rules (the validating webhook) — which run only on
 // schema-valid documents, as in the cluster. SET rules run over a whole desired set.
+//
+// Everything is judged by one catalog: the CRDs the fabric's cluster serves, a pinned bundled
+// release, or the default bundled one. With the cluster's objects at hand, the SET rules see them too.
+import { bundledCatalog, type Catalog } from "./catalog.js";
 import { classifyDocument, type Classification } from "./classify.js";
 import { withDefaults } from "./defaults.js";
 import { ENGINE_RULES, sortFindings, type Finding, type Severity } from "./finding.js";
 import { text, toPointer, type JsonRecord, type Path } from "./object.js";
 import type { ParsedDocument } from "./parse.js";
-import { DesiredSet, type SetEntry } from "./rules/desired-set.js";
+import { DesiredSet, REFERENCED_KINDS, type SetEntry } from "./rules/desired-set.js";
 import { runIntrinsicRules, runSetRules } from "./rules/runner.js";
 import { schemaViolations, type SchemaViolation } from "./schema.js";
 import type { HedgehogSettings } from "./settings.js";
 
-export interface ValidationContext {
+/** What the fabric's cluster holds, for the SET rules. */
+export interface ClusterObjects {
+  /**
+   * Live objects of the referenced kinds (others are ignored). The caller leaves out what Git is
+   * retiring (objects this fabric applied that Git no longer holds).
+   */
+  readonly objects: readonly unknown[];
+}
+
+export interface ValidationOptions {
+  /** The schemas and capabilities to judge by (default: the bundled v0.126.0 catalog). */
+  readonly catalog?: Catalog;
+  /** The cluster's objects: with them, SET rules see what only the cluster holds, and a reference that resolves nowhere is an error. */
+  readonly cluster?: ClusterObjects;
+}
+
+export interface ValidationContext extends ValidationOptions {
   /** Repository-relative path of the file the document came from. */
   readonly file: string;
   /** Fabric settings; CONFIG rules whose values are absent are skipped. */
@@ -36,12 +56,12 @@ interface Prepared {
   readonly schema: readonly SchemaViolation[];
 }
 
-function prepare(member: SetMember): Prepared {
-  const classification = classifyDocument(member.value);
+function prepare(member: SetMember, catalog: Catalog): Prepared {
+  const classification = classifyDocument(member.value, catalog);
   if (classification.class !== "hedgehog") return { member, classification, schema: [] };
   const { kindInfo, version } = classification;
-  const defaulted = withDefaults(member.value) as JsonRecord;
-  return { member, classification, defaulted, schema: schemaViolations(kindInfo, version, defaulted) };
+  const defaulted = withDefaults(member.value, catalog) as JsonRecord;
+  return { member, classification, defaulted, schema: schemaViolations(kindInfo, version, defaulted, catalog) };
 }
 
 function finding(p: Prepared, path: Path, rule: string, severity: Severity, message: string): Finding {
@@ -59,7 +79,7 @@ function finding(p: Prepared, path: Path, rule: string, severity: Severity, mess
   };
 }
 
-function documentFindings(p: Prepared, settings: HedgehogSettings): Finding[] {
+function documentFindings(p: Prepared, settings: HedgehogSettings, catalog: Catalog): Finding[] {
   const { classification } = p;
   if (classification.class === "foreign") return [];
   if (classification.class === "invalid") {
@@ -69,7 +89,7 @@ function documentFindings(p: Prepared, settings: HedgehogSettings): Finding[] {
   }
   if (p.schema.length > 0) return p.schema.map((v) => finding(p, v.path, ENGINE_RULES.schema, "error", v.message));
   if (!classification.kindInfo.managed || !p.defaulted) return [];
-  return runIntrinsicRules(p.defaulted, classification.kindInfo.kind, settings).map((r) => finding(p, r.path, r.rule, r.severity, r.message));
+  return runIntrinsicRules(p.defaulted, classification.kindInfo.kind, settings, catalog.capabilities).map((r) => finding(p, r.path, r.rule, r.severity, r.message));
 }
 
 /** Lenient identity for grouping; the strict resourceId() refuses invalid names, which still need reporting. */
@@ -86,7 +106,27 @@ const where = (member: SetMember): string => `${member.file} (document ${member.
  * never take part in the set (a broken document must not make a good one overlap or lose a reference),
  * though they still count as duplicates.
  */
-function setFindings(prepared: readonly Prepared[], settings: HedgehogSettings, rejected: ReadonlySet<Prepared> = new Set()): Finding[] {
+/** The cluster's objects of the referenced kinds, defaulted, that Git does not hold. */
+function clusterEntries(cluster: ClusterObjects, catalog: Catalog, held: ReadonlySet<string>): SetEntry[] {
+  const entries = new Map<string, SetEntry>();
+  for (const object of cluster.objects) {
+    const c = classifyDocument(object, catalog);
+    if (c.class !== "hedgehog" || !c.kindInfo.managed || !REFERENCED_KINDS.includes(c.kindInfo.kind)) continue;
+    const defaulted = withDefaults(object, catalog) as JsonRecord;
+    const namespace = text(defaulted, ["metadata", "namespace"]) || "default";
+    const name = text(defaulted, ["metadata", "name"]);
+    const id = `${c.kindInfo.group}/${c.kindInfo.kind}/${namespace}/${name}`;
+    if (!held.has(id)) entries.set(id, { id, kind: c.kindInfo.kind, namespace, name, object: defaulted, origin: "cluster" });
+  }
+  return [...entries.values()];
+}
+
+function setFindings(
+  prepared: readonly Prepared[],
+  settings: HedgehogSettings,
+  options: { readonly catalog: Catalog; readonly cluster?: ClusterObjects; readonly rejected?: ReadonlySet<Prepared> },
+): Finding[] {
+  const rejected = options.rejected ?? new Set<Prepared>();
   const findings: Finding[] = [];
   const groups = new Map<string, Prepared[]>();
   const ordered = [...prepared].sort((a, b) => (a.member.file < b.member.file ? -1 : a.member.file > b.member.file ? 1 : a.member.index - b.member.index));
@@ -117,8 +157,12 @@ function setFindings(prepared: readonly Prepared[], settings: HedgehogSettings, 
     namespace: text(p.defaulted, ["metadata", "namespace"]) || "default",
     name: text(p.defaulted, ["metadata", "name"]),
     object: p.defaulted as JsonRecord,
+    origin: "git" as const,
   }));
-  const set = new DesiredSet(entries, settings);
+  // Git holds a resource even when its document is rejected: the cluster's copy must not stand in for it.
+  const held = new Set(groups.keys());
+  const fromCluster = options.cluster ? clusterEntries(options.cluster, options.catalog, held) : [];
+  const set = new DesiredSet([...entries, ...fromCluster], settings, { capabilities: options.catalog.capabilities, withCluster: options.cluster !== undefined });
   for (const [, p] of effective) {
     if (p.schema.length > 0 || !p.defaulted) continue;
     for (const result of runSetRules(p.defaulted, text(p.defaulted, ["kind"]), set)) {
@@ -135,12 +179,14 @@ const asMember = (doc: ParsedDocument, file: string, origin: SetMember["origin"]
 
 /** Findings of one document on its own: classification, CRD schema, INTRINSIC rules. Sorted. */
 export function validateDocument(doc: ParsedDocument, ctx: ValidationContext): Finding[] {
-  return sortFindings(documentFindings(prepare(asMember(doc, ctx.file, "batch")), ctx.settings ?? {}));
+  const catalog = ctx.catalog ?? bundledCatalog;
+  return sortFindings(documentFindings(prepare(asMember(doc, ctx.file, "batch"), catalog), ctx.settings ?? {}, catalog));
 }
 
 /** SET findings over a desired set: duplicates, references, overlaps. Sorted. */
-export function validateSet(members: readonly SetMember[], ctx: { readonly settings?: HedgehogSettings } = {}): Finding[] {
-  return sortFindings(setFindings(members.map(prepare), ctx.settings ?? {}));
+export function validateSet(members: readonly SetMember[], ctx: ValidationOptions & { readonly settings?: HedgehogSettings } = {}): Finding[] {
+  const catalog = ctx.catalog ?? bundledCatalog;
+  return sortFindings(setFindings(members.map((m) => prepare(m, catalog)), ctx.settings ?? {}, { catalog, ...(ctx.cluster ? { cluster: ctx.cluster } : {}) }));
 }
 
 /**
@@ -151,9 +197,14 @@ export function validateBatch(
   batch: readonly SourceDocument[],
   managed: readonly SourceDocument[],
   settings: HedgehogSettings = {},
+  options: ValidationOptions = {},
 ): Finding[] {
-  const prepared = [...batch.map((d) => prepare({ ...d, origin: "batch" })), ...managed.map((d) => prepare({ ...d, origin: "managed" }))];
-  const own = new Map(prepared.map((p) => [p, documentFindings(p, settings)]));
+  const catalog = options.catalog ?? bundledCatalog;
+  const prepared = [...batch.map((d) => prepare({ ...d, origin: "batch" }, catalog)), ...managed.map((d) => prepare({ ...d, origin: "managed" }, catalog))];
+  const own = new Map(prepared.map((p) => [p, documentFindings(p, settings, catalog)]));
   const rejected = new Set(prepared.filter((p) => own.get(p)!.some((f) => f.severity === "error")));
-  return sortFindings([...[...own.values()].flat(), ...setFindings(prepared, settings, rejected)]);
+  return sortFindings([
+    ...[...own.values()].flat(),
+    ...setFindings(prepared, settings, { catalog, rejected, ...(options.cluster ? { cluster: options.cluster } : {}) }),
+  ]);
 }

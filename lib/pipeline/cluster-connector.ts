@@ -1,12 +1,16 @@
-// The fabric's cluster for the reconcile worker only: the Kubernetes client is the heaviest dependency,
-// and no other function needs it.
+// The fabric's cluster for the stage workers (ingest reads the served CRDs and objects to validate by
+// them, reconcile also writes): the Kubernetes client is the heaviest dependency, and no API function
+// needs it.
 import { connectCluster, type FabricCluster } from "../cluster/client.js";
+import { ServedCatalogCache } from "../cluster/served-crds.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { memo, workerRuntime, type Connectors } from "./connectors.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ClusterConnector {
   clusterFor(fabric: Fabric): Promise<FabricCluster>;
+  /** Catalogs of served CRDs, kept while the container is warm. */
+  readonly servedCatalogs: ServedCatalogCache;
 }
 
 let cached: { base: Runtime & Connectors; connector: ClusterConnector } | undefined;
@@ -23,6 +27,7 @@ export function reconcileRuntime(): Runtime & Connectors & ClusterConnector {
       base,
       connector: {
         clusterFor: (fabric) => (fabric.cluster ? cluster(JSON.stringify(fabric.cluster)) : Promise.reject(new Error(`fabric ${fabric.id} has no cluster`))),
+        servedCatalogs: new ServedCatalogCache(),
       },
     };
   }

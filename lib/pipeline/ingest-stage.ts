@@ -17,6 +17,7 @@ import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
+import { offlineValidation, stageValidation, type ClusterValidationDeps, type ValidationSource } from "./validation-source.js";
 
 const MAX_CONFLICT_RETRIES = 3;
 
@@ -26,13 +27,24 @@ interface Snapshot {
   readonly plan: IngestPlan;
 }
 
-/** The fabric directory at `commit`, read and planned. Reconcile uses it for the desired set too. */
-export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string): Promise<Snapshot> {
+/**
+ * The fabric directory at `commit`, read and planned, judged by `validation` (the cluster's CRDs and
+ * objects, or the offline catalog). Reconcile uses it for the desired set too.
+ */
+export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, validation: ValidationSource = offlineValidation(fabric)): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
   const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));
   const blobs = await git.readBlobs(blobsToRead(entries));
-  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals, settings: fabric.hedgehog });
+  const plan = planIngestion({
+    directory,
+    entries,
+    blobs,
+    keepOriginals: fabric.sync.keepOriginals,
+    settings: fabric.hedgehog,
+    catalog: validation.catalog,
+    ...(validation.cluster ? { cluster: validation.cluster } : {}),
+  });
   return { head: commit, tree, plan };
 }
 
@@ -121,25 +133,29 @@ export function recordsFor(
   return { upserts, forgotten };
 }
 
-export function ingestStage(deps: {
-  gitFor: (fabric: Fabric) => Promise<GitProvider>;
-  resources: ResourceRepository;
-  runs: RunRepository;
-}): StageImplementation {
+export function ingestStage(
+  deps: {
+    gitFor: (fabric: Fabric) => Promise<GitProvider>;
+    resources: ResourceRepository;
+    runs: RunRepository;
+  } & Partial<ClusterValidationDeps>,
+): StageImplementation {
   return async ({ fabric, run, now }): Promise<StageOutcome> => {
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
     const hasCluster = fabric.cluster !== null;
+    // Judged as the reconcile stage will judge it: by the cluster's CRDs and objects when there is a cluster.
+    const validation = await stageValidation(deps, fabric, "referenced");
     for (let attempt = 0; ; attempt++) {
       const head = await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
 
-      let snapshot = await snapshotAndPlan(git, fabric, head.sha);
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation);
       let commit: string | null = null;
       const plannedOn = (run.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
       if (plannedOn && plannedOn !== head.sha && !dryRun) {
-        const earlier = await snapshotAndPlan(git, fabric, plannedOn);
+        const earlier = await snapshotAndPlan(git, fabric, plannedOn, validation);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
           // A previous attempt of this stage committed; finish its work.
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
@@ -180,6 +196,7 @@ export function ingestStage(deps: {
         detail: {
           plannedOn: head.sha,
           commit,
+          schemas: validation.schemas,
           sources: plan.sources,
           ...(dryRun ? { wouldCommit: plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" })), message: plan.message } : {}),
           ...(forgotten.length > 0 ? { forgotten } : {}),

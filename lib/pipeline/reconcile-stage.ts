@@ -1,17 +1,19 @@
 // reconcile: the desired set (managed/ at the head) against the cluster — one list per kind, then
 // server-side apply (apply mode) and guarded prune — and the six states written where they changed.
-import type { FabricCluster, LiveObject } from "../cluster/client.js";
-import { diffResource } from "../cluster/diff.js";
+import type { FabricCluster } from "../cluster/client.js";
 import { ClusterRejectedError } from "../cluster/errors.js";
+import { makeEqual } from "../cluster/make-equal.js";
+import type { ServedCatalogCache } from "../cluster/served-crds.js";
 import { planReconcile, type ReconcileItem } from "../cluster/reconcile-plan.js";
 import type { Fabric } from "../fabrics/schema.js";
 import type { GitProvider } from "../git/provider.js";
-import { applyOrderOf, managedKinds } from "../hedgehog/index.js";
+import { applyOrderOf } from "../hedgehog/index.js";
 import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
 import type { ResourceRepository } from "../store/resources.js";
 import { snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
+import { clusterValidation } from "./validation-source.js";
 
 const APPLY_CONCURRENCY = 8;
 
@@ -86,17 +88,17 @@ function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): 
 export function reconcileStage(deps: {
   gitFor: (fabric: Fabric) => Promise<GitProvider>;
   clusterFor: (fabric: Fabric) => Promise<FabricCluster>;
+  servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
 }): StageImplementation {
   return async ({ fabric, run, now }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const git = await deps.gitFor(fabric);
     const head = await git.head(fabric.git.branch);
-    const desired = head ? (await snapshotAndPlan(git, fabric, head.sha)).plan.resources : [];
-    const cluster = await deps.clusterFor(fabric);
-    const namespace = "namespace" in fabric.cluster ? fabric.cluster.namespace : "default";
-    const live = new Map<string, LiveObject[]>();
-    for (const kind of managedKinds) live.set(kind.kind, await cluster.list(kind, namespace));
+    // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
+    const validation = await clusterValidation(deps, fabric, "all");
+    const { connection: cluster, live, catalog } = validation;
+    const desired = head ? (await snapshotAndPlan(git, fabric, head.sha, validation)).plan.resources : [];
     const stored = new Map((await deps.resources.list(fabric.id)).map((s) => [s.record.id, s]));
     const plan = planReconcile({
       fabricId: fabric.id,
@@ -105,18 +107,24 @@ export function reconcileStage(deps: {
       desired,
       records: new Map([...stored].map(([id, s]) => [id, s.record])),
       live,
+      catalog,
     });
     const summary = {
+      schemas: validation.schemas,
       applies: plan.applies.map((i) => i.id),
       prunes: plan.prunes.map((i) => i.id),
       ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
     };
     if (run.dryRun) {
-      return { counts: { kindsListed: live.size, wouldApply: plan.applies.length, wouldPrune: plan.prunes.length }, detail: { wouldApply: summary.applies, wouldPrune: summary.prunes, ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}) } };
+      return {
+        counts: { kindsListed: live.size, wouldApply: plan.applies.length, wouldPrune: plan.prunes.length },
+        detail: { schemas: validation.schemas, wouldApply: summary.applies, wouldPrune: summary.prunes, ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}) },
+      };
     }
 
     const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
     const errors: string[] = [];
+    const removedFields: Record<string, readonly string[]> = {};
     // Applies tier by tier in kind order (what is referenced exists first), several at a time within a
     // tier. A denial is this resource's error; a server problem fails the stage (SQS retries it, and
     // server-side apply makes the retry harmless).
@@ -124,10 +132,10 @@ export function reconcileStage(deps: {
       await inParallel(tier, APPLY_CONCURRENCY, async (item) => {
         const outcome = outcomes.get(item.id)!;
         try {
-          const after = await cluster.apply(item.kind, item.desired!);
-          const drift = diffResource(item.desired!, after);
+          const { drift, removed } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
           outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
           outcome.drift = drift;
+          if (removed.length > 0) removedFields[item.id] = removed;
         } catch (error) {
           if (!(error instanceof ClusterRejectedError)) throw error;
           outcome.error = error.message;
@@ -166,7 +174,7 @@ export function reconcileStage(deps: {
     return {
       counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: plan.prunes.length, rejected: errors.length, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
       errors,
-      detail: summary,
+      detail: { ...summary, ...(Object.keys(removedFields).length > 0 ? { removedFields: Object.fromEntries(Object.entries(removedFields).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}) },
     };
   };
 }

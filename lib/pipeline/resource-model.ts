@@ -8,8 +8,12 @@ export type ResourceSource = "git" | "cluster" | "api";
 export interface DriftEntry {
   /** JSON pointer, e.g. /spec/subnets/default/vlan */
   readonly path: string;
-  readonly desired: unknown;
-  readonly live: unknown;
+  /** Git's value; left out when Git does not set the field (absent: "desired"). */
+  readonly desired?: unknown;
+  /** The cluster's value; left out when the cluster lacks it (absent: "live"). */
+  readonly live?: unknown;
+  /** Which side lacks the field ("desired": only the cluster has it). JSON null is a value, never absence. */
+  readonly absent?: "desired" | "live";
 }
 
 export interface ResourceRecord extends ResourceIdentity {

@@ -1,6 +1,8 @@
 // npm run bench -- reconcile: cluster requests for reconciling 2,000 resources from scratch, and for a
-// no-op pass (goals: kinds listed + objects changed; then kinds listed only). Measured on the simulated
-// Kubernetes API server's request log, through the local stack end to end.
+// no-op pass (goals: what a run reads + objects changed; then the reads only). A run reads: per stage
+// one metadata-only list of the served CRDs (the CRDs themselves only when they changed), ingest the 11
+// kinds SET rules look up, reconcile all 14. Measured on the simulated Kubernetes API server's request
+// log, through the local stack end to end.
 import { wiring } from "../../infra/wiring.js";
 import { startTestStack, waitForRun } from "../support/local-stack.js";
 import { rawServerFiles } from "../support/generated-resources.js";
@@ -34,11 +36,13 @@ export default async function reconcileBench() {
     };
     const fromScratch = await pass();
     const noop = await pass();
+    const reads = 2 + 11 + 14;
     return {
       resources: COUNT,
       kinds: 14,
-      fromScratch: { ...fromScratch, goal: `<= kinds + changed = ${14 + COUNT}` },
-      noop: { ...noop, goal: "<= kinds = 14, no writes" },
+      // The first pass may also read the CRDs themselves once (a cold cache).
+      fromScratch: { ...fromScratch, goal: `<= reads + 1 + changed = ${reads + 1 + COUNT}` },
+      noop: { ...noop, goal: `<= reads = ${reads} (2 CRD checks, 11 + 14 lists), no writes` },
     };
   } finally {
     await stack.close();

@@ -76,7 +76,10 @@ describe("reconcile end to end (simulated cluster)", () => {
     expect(run.stages.ingest.counts).toMatchObject({ recordsWritten: 0 });
     const requests = sim.requests.entries();
     expect(requests.every((r) => r.verb === "list")).toBe(true);
-    expect(requests).toHaveLength(14);
+    // Each stage asks which CRDs are served (metadata only; unchanged, so not read again); ingest lists
+    // the 11 kinds SET rules look up, reconcile every managed kind.
+    expect(requests.filter((r) => r.resource === "customresourcedefinitions").map((r) => r.query)).toEqual([{ limit: "500" }, { limit: "500" }]);
+    expect(requests).toHaveLength(2 + 11 + 14);
   });
 
   it("a changed live object is drifted in observe mode, with the field shown, and corrected in apply mode", async () => {

@@ -8,6 +8,7 @@ import { getObject, listObjects } from "./reads.js";
 import type { ApiResponse, ResourceRequest, SimContext } from "./sim-context.js";
 import { badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from "./status.js";
 import { applyObject, createObject, patchObject, replaceObject } from "./writes.js";
+import { CRD_GROUP, crdDiscovery } from "./crds.js";
 
 export const PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"];
 
@@ -37,7 +38,15 @@ function discovery(ctx: SimContext, req: ApiRequest, info: RequestInfo): Route {
   if (req.method !== "GET") throw methodNotAllowed();
   if (info.segments.length === 1 && first === "version") return answer({ status: 200, body: VERSION_INFO });
   if (first !== "apis") throw pageNotFound();
-  if (info.segments.length === 1) return answer({ status: 200, body: ctx.catalog.apiGroupList() });
+  if (info.segments.length === 1) {
+    const list = ctx.catalog.apiGroupList() as { groups: unknown[] };
+    return answer({ status: 200, body: { ...list, groups: [crdDiscovery.group, ...list.groups] } });
+  }
+  if (group === CRD_GROUP) {
+    if (info.segments.length === 2) return answer({ status: 200, body: { kind: "APIGroup", apiVersion: "v1", ...crdDiscovery.group } });
+    if (info.segments.length === 3 && version === crdDiscovery.version) return answer({ status: 200, body: crdDiscovery.resources });
+    throw pageNotFound();
+  }
   if (info.segments.length === 2 && group !== undefined && ctx.catalog.groupVersions(group).length > 0) {
     return answer({ status: 200, body: ctx.catalog.apiGroup(group) });
   }
@@ -51,6 +60,7 @@ function discovery(ctx: SimContext, req: ApiRequest, info: RequestInfo): Route {
 /** Resolves a request to its handler; throws the error response when there is none. */
 export function route(ctx: SimContext, req: ApiRequest, info: RequestInfo): Route {
   if (!info.resourceRequest) return discovery(ctx, req, info);
+  if (info.group === CRD_GROUP) return answer(ctx.crds.answer(req, info, ctx.store.revision));
   const target = ctx.catalog.resource(info.group, info.version, info.resource);
   if (target === undefined || info.subresource !== "") throw pageNotFound();
   // Namespaced types are served across all namespaces only for list and watch.

@@ -11,6 +11,7 @@ import { requestInfo } from "./api-request.js";
 import type { ApiRequest, RequestInfo } from "./api-request.js";
 import { authorize } from "./auth.js";
 import { Catalog } from "./catalog.js";
+import { CrdRegistry } from "./crds.js";
 import { KubeResponseError, KubeSimConfigError } from "./errors.js";
 import { FaultInjector } from "./faults.js";
 import type { KubeSimFault, KubeSimFaults } from "./faults.js";
@@ -71,6 +72,13 @@ export interface KubeSim {
   resourceVersion(): string;
   /** Copies of the stored objects, by resource type then namespace and name. */
   objects(filter?: StoredObjectFilter): JsonObject[];
+  /** The CRD objects served now. */
+  crds(): object[];
+  /**
+   * Serves another CRD set from now on, as after a fabric upgrade: each CRD that is new or changed
+   * gets the next resourceVersion; stored objects stay.
+   */
+  serveCrds(crds: readonly object[]): void;
   addNamespace(name: string): void;
   /** kubeconfig file content pointing at the simulator with its token. */
   kubeconfig(options?: { readonly namespace?: string }): KubeconfigFile;
@@ -107,12 +115,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string | readonly string[]>>, warnings: readonly string[]): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string | readonly string[]>>, warnings: readonly string[], contentType = "application/json"): void {
   if (res.headersSent || res.destroyed) return;
   const text = typeof body === "string";
   res.statusCode = status;
   res.setHeader("cache-control", "no-cache, private");
-  res.setHeader("content-type", text ? "text/plain; charset=utf-8" : "application/json");
+  res.setHeader("content-type", text ? "text/plain; charset=utf-8" : contentType);
   if (text) res.setHeader("x-content-type-options", "nosniff");
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value as string | string[]);
   if (warnings.length > 0) res.setHeader("warning", warningHeader(warnings));
@@ -122,12 +130,15 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Reado
 export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   if (typeof options.token !== "string" || options.token === "") throw new KubeSimConfigError("a non-empty token is required");
   const catalog = new Catalog(options.crds);
-  const store = new ObjectStore(options.initialResourceVersion ?? 1000, options.watchHistoryLimit ?? 10_000);
+  const initialRevision = options.initialResourceVersion ?? 1000;
+  const store = new ObjectStore(initialRevision, options.watchHistoryLimit ?? 10_000);
+  const now = options.clock ?? (() => new Date());
   const ctx: SimContext = {
     catalog,
+    crds: new CrdRegistry(options.crds, initialRevision - options.crds.length + 1, { now, newUid: randomUUID }),
     store,
     namespaces: new Set(options.namespaces ?? DEFAULT_NAMESPACES),
-    now: options.clock ?? (() => new Date()),
+    now,
     admission: options.admission,
     newUid: randomUUID,
   };
@@ -218,7 +229,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
       }
       const response = target.writes ? await lock.run(() => target.run(warnings)) : await target.run(warnings);
       record.answer(response.status);
-      send(res, response.status, response.body, {}, warnings);
+      send(res, response.status, response.body, {}, warnings, response.contentType);
     } catch (error) {
       const failure = error instanceof KubeResponseError ? error : internalError((error as Error).message);
       record.answer(failure.status);
@@ -258,6 +269,12 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
         for (const entry of store.list(resource, filter.namespace)) out.push(clone(entry.object));
       }
       return out;
+    },
+    crds: () => ctx.crds.objects(),
+    serveCrds(crds: readonly object[]) {
+      const next = new Catalog(crds);
+      ctx.crds.replace(crds, () => store.advance());
+      ctx.catalog = next;
     },
     addNamespace(name: string) {
       ctx.namespaces.add(name);

@@ -3,11 +3,14 @@
 
 import type { AdmissionCheck } from "./admission.js";
 import type { Catalog, ResourceAtVersion, ResourceType } from "./catalog.js";
+import type { CrdRegistry } from "./crds.js";
 import type { ObjectStore } from "./store.js";
 import type { Subject } from "./status.js";
 
 export interface SimContext {
-  readonly catalog: Catalog;
+  /** Replaced when the served CRDs change (KubeSim.serveCrds). */
+  catalog: Catalog;
+  readonly crds: CrdRegistry;
   readonly store: ObjectStore;
   readonly namespaces: Set<string>;
   readonly now: () => Date;
@@ -26,6 +29,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
   readonly warnings?: readonly string[];
+  /** Default application/json. */
+  readonly contentType?: string;
 }
 
 /** Store key of a type: `<group>/<plural>`. */

@@ -116,6 +116,12 @@ export class ObjectStore {
     return [...this.tables.keys()].sort();
   }
 
+  /** Takes the next revision for a change kept outside the tables (a CRD the simulator serves). */
+  advance(): number {
+    this.current += 1;
+    return this.current;
+  }
+
   /** Stores a new object under the next revision and returns it as stored. */
   create(resource: string, obj: JsonObject): JsonObject {
     const stored = withRevision(obj, this.current + 1);

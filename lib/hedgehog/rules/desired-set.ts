@@ -1,5 +1,10 @@
 // The desired set the SET rules read: managed/ plus the incoming batch, defaulted, indexed by kind
-// and name, together with what the fabric creates by itself and so never appears in Git.
+// and name, together with what the fabric creates by itself and so never appears in Git — and, when
+// the fabric has a cluster, the cluster's objects that Git does not hold (an installer-made
+// VLANNamespace, a Switch created by hand), so that a reference, a range or an overlap is judged
+// against what really exists.
+import type { Capabilities } from "../capabilities.js";
+import { bundledCatalog } from "../catalog.js";
 import { isDnsSubdomain } from "../names.js";
 import type { JsonRecord, Path } from "../object.js";
 import type { HedgehogSettings } from "../settings.js";
@@ -51,6 +56,25 @@ export function isBuiltinSwitchProfile(name: string, settings: HedgehogSettings)
   );
 }
 
+/**
+ * The kinds SET rules look up in the set (references, ranges, overlaps, uniqueness): the cluster's
+ * objects of these kinds take part in the desired set. VPCPeering, ExternalPeering and ServerProfile
+ * are never looked up by another resource's rule.
+ */
+export const REFERENCED_KINDS: readonly string[] = [
+  "IPv4Namespace",
+  "VLANNamespace",
+  "SwitchProfile",
+  "SwitchGroup",
+  "Switch",
+  "Server",
+  "Connection",
+  "VPC",
+  "External",
+  "VPCAttachment",
+  "ExternalAttachment",
+];
+
 export interface SetEntry {
   readonly id: string;
   readonly kind: string;
@@ -58,6 +82,15 @@ export interface SetEntry {
   readonly name: string;
   /** The defaulted object. */
   readonly object: JsonRecord;
+  /** Git (managed/ and the batch) or, for what Git does not hold, the cluster. Default git. */
+  readonly origin?: "git" | "cluster";
+}
+
+export interface SetOptions {
+  /** Of the served schema; version rules read them. Default: the bundled catalog's. */
+  readonly capabilities?: Capabilities;
+  /** The set includes the cluster's objects: a reference that resolves nowhere is then an error. */
+  readonly withCluster?: boolean;
 }
 
 export class DesiredSet {
@@ -65,10 +98,16 @@ export class DesiredSet {
   private readonly byKind = new Map<string, SetEntry[]>();
   private readonly derivedValues = new Map<string, unknown>();
 
+  readonly capabilities: Capabilities;
+  readonly withCluster: boolean;
+
   constructor(
     entries: readonly SetEntry[],
     readonly settings: HedgehogSettings,
+    options: SetOptions = {},
   ) {
+    this.capabilities = options.capabilities ?? bundledCatalog.capabilities;
+    this.withCluster = options.withCluster ?? false;
     for (const entry of entries) {
       this.byKey.set(`${entry.kind}/${entry.namespace}/${entry.name}`, entry);
       const list = this.byKind.get(entry.kind) ?? [];
@@ -116,22 +155,26 @@ export class DesiredSet {
     });
   }
 
+  /** "VLANNamespace default", with " (in the cluster)" when the cluster, not Git, holds it. */
+  describe(kind: string, name: string, namespace = "default"): string {
+    return `${kind} ${name}${this.entry(kind, name, namespace)?.origin === "cluster" ? " (in the cluster)" : ""}`;
+  }
+
   isFabricCreated(kind: string, name: string): boolean {
     if (kind === "SwitchProfile") return isBuiltinSwitchProfile(name, this.settings);
     return FABRIC_CREATED[kind]?.includes(name) ?? false;
   }
 
   /**
-   * A reference that must resolve: nothing when it is in the set or the fabric creates it, else a
-   * warning — it may exist only in the cluster, which ingestion does not see.
+   * A reference that must resolve: nothing when it is in the set (Git or the cluster) or the fabric
+   * creates it. Otherwise, with the cluster's objects in the set, an error: it exists nowhere. Without
+   * a cluster, a warning: it may exist only in a cluster nobody could look at.
    */
   *reference(kind: string, name: string, path: Path, from = ""): Generator<Violation> {
     if (name === "" || this.get(kind, name) || this.isFabricCreated(kind, name)) return;
     const shown = isDnsSubdomain(name) ? name : JSON.stringify(name);
-    yield {
-      path,
-      message: `${from}${kind} ${shown} is not in the desired set; it must already exist in the cluster`,
-      severity: "warning",
-    };
+    yield this.withCluster
+      ? { path, message: `${from}${kind} ${shown} is neither in the desired set nor in the cluster`, severity: "error" }
+      : { path, message: `${from}${kind} ${shown} is not in the desired set; it must already exist in the cluster`, severity: "warning" };
   }
 }

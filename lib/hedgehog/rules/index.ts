@@ -5,10 +5,14 @@ import { connectionRules, connectionSetRules } from "./connection.js";
 import { externalRules, externalSetRules } from "./external.js";
 import { externalAttachmentRules, externalAttachmentSetRules } from "./external-attachment.js";
 import { externalPeeringRules, externalPeeringSetRules } from "./external-peering.js";
+import { hostBgpRules, hostBgpSetRules } from "./host-bgp.js";
 import { ipv4NamespaceRules } from "./ipv4-namespace.js";
+import { retiredFeatureRules, retiredFeatureSetRules } from "./retired-features.js";
 import type { IntrinsicRule, SetRule } from "./rule.js";
 import { switchRules, switchSetRules } from "./switch.js";
+import { switchPortFeatureRules, switchPortFeatureSetRules } from "./switch-port-features.js";
 import { switchProfileRules, switchProfileSetRules } from "./switch-profile.js";
+import { vlanIdRules } from "./vlan-ids.js";
 import { vlanNamespaceRules } from "./vlan-namespace.js";
 import { vpcRules, vpcSetRules } from "./vpc.js";
 import { vpcAttachmentRules, vpcAttachmentSetRules } from "./vpc-attachment.js";
@@ -27,6 +31,11 @@ export const intrinsicRules: readonly IntrinsicRule[] = [
   ...connectionRules,
   ...vlanNamespaceRules,
   ...switchProfileRules,
+  // RULES-NEW.md: beyond RULES.md (9nn), most of them version-specific.
+  ...vlanIdRules,
+  ...retiredFeatureRules,
+  ...hostBgpRules,
+  ...switchPortFeatureRules,
 ];
 
 export const setRules: readonly SetRule[] = [
@@ -39,6 +48,9 @@ export const setRules: readonly SetRule[] = [
   ...switchSetRules,
   ...connectionSetRules,
   ...switchProfileSetRules,
+  ...retiredFeatureSetRules,
+  ...hostBgpSetRules,
+  ...switchPortFeatureSetRules,
 ];
 
 /**

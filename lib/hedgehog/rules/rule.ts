@@ -1,5 +1,6 @@
 // The shape of a rule row. Rules are data: an id from RULES.md, the kind, a severity, the settings
 // a CONFIG rule needs, and a check that yields violations. runner.ts is the one reader.
+import type { Capabilities, CapabilityId, FieldSupport } from "../capabilities.js";
 import type { Severity } from "../finding.js";
 import type { JsonRecord, Path } from "../object.js";
 import type { HedgehogSettings, SettingKey } from "../settings.js";
@@ -23,11 +24,13 @@ interface RuleBase {
   readonly severity: Severity;
   /** CONFIG(...): the rule runs only when all of these settings are present. */
   readonly needs?: readonly SettingKey[];
+  /** Version-specific: the rule runs only when the served schema supports each field as stated. */
+  readonly requires?: Readonly<Partial<Record<CapabilityId, FieldSupport>>>;
 }
 
 /** Decided from one (defaulted) document and the fabric settings. */
 export interface IntrinsicRule extends RuleBase {
-  readonly check: (resource: JsonRecord, settings: HedgehogSettings) => Iterable<Violation>;
+  readonly check: (resource: JsonRecord, settings: HedgehogSettings, capabilities?: Capabilities) => Iterable<Violation>;
 }
 
 /** Needs the other resources of the desired set. */

@@ -457,7 +457,7 @@ export const vpcSetRules: readonly SetRule[] = [
       const pool = (arrayAt(ns, ["spec", "subnets"]) ?? []).flatMap((item) => (typeof item === "string" ? (parsePrefix(item) ?? []) : []));
       for (const s of subnetsOf(vpc)) {
         if (s.prefix && !pool.some((outer) => prefixWithin(s.prefix as IpPrefix, outer))) {
-          yield { path: [...s.path, "subnet"], message: `subnet ${s.text} is not inside any subnet of IPv4Namespace ${nsName}` };
+          yield { path: [...s.path, "subnet"], message: `subnet ${s.text} is not inside any subnet of ${set.describe("IPv4Namespace", nsName)}` };
         }
       }
     },
@@ -473,7 +473,7 @@ export const vpcSetRules: readonly SetRule[] = [
       const ranges = vlanRangesOf(ns);
       for (const s of subnetsOf(vpc)) {
         if (!s.hostBGP && !ranges.some((r) => s.vlan >= r.from && s.vlan <= r.to)) {
-          yield { path: [...s.path, "vlan"], message: `VLAN ${s.vlan} is not in any range of VLANNamespace ${nsName}` };
+          yield { path: [...s.path, "vlan"], message: `VLAN ${s.vlan} is not in any range of ${set.describe("VLANNamespace", nsName)}` };
         }
       }
     },
@@ -500,7 +500,7 @@ export const vpcSetRules: readonly SetRule[] = [
         if (clash) {
           yield {
             path: [...s.path, "subnet"],
-            message: `subnet ${s.text} overlaps subnet ${clash.subnet.name} (${clash.subnet.text}) of VPC ${clash.vpc.name}`,
+            message: `subnet ${s.text} overlaps subnet ${clash.subnet.name} (${clash.subnet.text}) of ${set.describe("VPC", clash.vpc.name)}`,
             conflictsWith: clash.vpc.id,
           };
         }
@@ -519,7 +519,7 @@ export const vpcSetRules: readonly SetRule[] = [
         if (clash) {
           yield {
             path: [...s.path, "vlan"],
-            message: `VLAN ${s.vlan} is already used by subnet ${clash.subnet.name} of VPC ${clash.vpc.name}`,
+            message: `VLAN ${s.vlan} is already used by subnet ${clash.subnet.name} of ${set.describe("VPC", clash.vpc.name)}`,
             conflictsWith: clash.vpc.id,
           };
         }

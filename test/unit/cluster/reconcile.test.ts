@@ -32,7 +32,7 @@ describe("diffResource", () => {
 
   it("reports our annotation when the live object lacks it", () => {
     const desired = { ...vpcObject(1001), metadata: { name: "vpc-1", namespace: "default", annotations: { "hedgehog-gitops/tracking-id": "f:x" } } };
-    expect(diffResource(desired, vpcObject(1001))).toEqual([{ path: "/metadata/annotations/hedgehog-gitops~1tracking-id", desired: "f:x", live: null }]);
+    expect(diffResource(desired, vpcObject(1001))).toEqual([{ path: "/metadata/annotations/hedgehog-gitops~1tracking-id", desired: "f:x", absent: "live" }]);
   });
 });
 

@@ -341,7 +341,8 @@ describe("each INTRINSIC rule, satisfied", () => {
     },
   );
 
-  it.each(intrinsicRules.map((r) => [r.id, r] as const))("%s accepts every valid example of its kind", (_id, rule) => {
+  // Version-specific rows need a served schema's capabilities: new-rules.test.ts covers them.
+  it.each(intrinsicRules.filter((r) => !r.requires).map((r) => [r.id, r] as const))("%s accepts every valid example of its kind", (_id, rule) => {
     const docs = valid.filter((d) => rule.kind === "*" || d["kind"] === rule.kind);
     expect(docs.length).toBeGreaterThan(0);
     for (const doc of docs) expect([...rule.check(withDefaults(doc), settings)]).toEqual([]);
@@ -367,8 +368,8 @@ describe("coverage of RULES.md", () => {
     expect(intrinsicIds.filter((id) => !implemented.has(id) && !(id in rulesNotEvaluated))).toEqual([]);
   });
 
-  it("breaks every implemented INTRINSIC rule in at least one case", () => {
+  it("breaks every implemented INTRINSIC rule of RULES.md in at least one case (RULES-NEW.md's 9nn rules: new-rules.test.ts)", () => {
     const broken = new Set(cases.map((c) => c.rule));
-    expect(intrinsicRules.map((r) => r.id).filter((id) => !broken.has(id))).toEqual([]);
+    expect(intrinsicRules.map((r) => r.id).filter((id) => !/-9\d\d$/.test(id) && !broken.has(id))).toEqual([]);
   });
 });

@@ -388,9 +388,9 @@ describe("each SET rule, broken on a small set", () => {
     expect(hit?.severity).toBe(c.severity);
   });
 
-  it("breaks every implemented SET rule in at least one case", () => {
+  it("breaks every implemented SET rule of RULES.md in at least one case (RULES-NEW.md's 9nn rules: new-rules.test.ts)", () => {
     const broken = new Set(cases.map((c) => c.rule));
-    expect(setRules.map((r) => r.id).filter((id) => !broken.has(id))).toEqual([]);
+    expect(setRules.map((r) => r.id).filter((id) => !/-9\d\d$/.test(id) && !broken.has(id))).toEqual([]);
   });
 });
 
