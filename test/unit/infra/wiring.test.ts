@@ -27,9 +27,9 @@ describe("wiring", () => {
       defineWiring({
         functions: { a: fn },
         routes: [
-          { method: "GET", path: "/x", function: "b", auth: "none" },
-          { method: "GET", path: "/y", function: "a", auth: "none" },
-          { method: "GET", path: "/y", function: "a", auth: "none" },
+          { method: "GET", path: "/x", function: "b", auth: "none", maxBodyBytes: 0 },
+          { method: "GET", path: "/y", function: "a", auth: "none", maxBodyBytes: 0 },
+          { method: "GET", path: "/y", function: "a", auth: "none", maxBodyBytes: 0 },
         ],
         queues: [{ name: "q", fifo: true, visibilityTimeoutSeconds: 300, maxReceiveCount: 3, urlVariable: "Q" }],
         consumers: [
