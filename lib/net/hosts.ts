@@ -37,7 +37,7 @@ export function urlProblem(url: string, policy: HostPolicy): string | null {
   const host = canonicalHost(parsed.hostname);
   const loopback = policy.allowLoopback && LOOPBACK.has(host);
   if (parsed.protocol === "http:" && !loopback) {
-    return policy.allowLoopback ? "must be https (plain http only to 127.0.0.1, localhost or ::1)" : "must be https";
+    return `uses plain http to host ${host}; https is required${policy.allowLoopback ? " (plain http only to 127.0.0.1, localhost or ::1)" : ""}`;
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return `uses ${parsed.protocol.replace(/:$/, "")}; only https is allowed`;
   if (!loopback && !policy.allowedHosts.includes(host)) {
