@@ -5,14 +5,17 @@ import { hedgehogSettingsSchema, type HedgehogSettings } from "../hedgehog/setti
 
 export const FABRIC_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Where a secret lives; the secret itself is never stored in the table. */
+/**
+ * Where a secret lives; the secret itself is never stored in the table. The form is checked here; which
+ * references a fabric may use (its own only) is lib/secrets/policy.ts, applied by lib/api/fabric-trust.ts.
+ */
 export const secretReferenceSchema = z
   .string()
   .max(1024)
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/\S.*|aws-sm:\S+)$/, {
-    message: "must be a secret reference: env:NAME, file:/absolute/path or aws-sm:<secret name or ARN>",
+    message: "must be a secret reference: aws-sm:<prefix>/<fabric>/<name>; in the local stack also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>",
   })
-  .describe("secret reference: env:NAME, file:/absolute/path or aws-sm:<name or ARN>");
+  .describe("secret reference: aws-sm:<prefix>/<fabric>/<name>; in the local stack also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>");
 
 const directorySchema = z
   .string()
