@@ -198,7 +198,10 @@ export async function startHttpGateway(options: {
       connectionsCheckingInterval: limits.checkIntervalMs,
     },
     async (req, res) => {
-      req.on("aborted", () => notices.note(`${req.method ?? "?"} ${(req.url ?? "").slice(0, 200)}: the client went away before the request was complete`));
+      // The connection closed before our answer was sent: the client gave up (or was cut off).
+      res.on("close", () => {
+        if (!res.writableFinished) notices.note(`${req.method ?? "?"} ${(req.url ?? "").slice(0, 200)}: the client went away before the answer`);
+      });
       try {
         let url: URL;
         try {

@@ -118,7 +118,8 @@ export interface GitReadCacheOptions {
  */
 export class GitReadCache {
   private readonly blobBytes: LruMap<string, Uint8Array>;
-  private readonly repositories = new Map<string, RepositoryReadCache>();
+  // Per (credential, repository): a rotated token starts a new entry, so the oldest are forgotten.
+  private readonly repositories = new LruMap<string, RepositoryReadCache>(256);
 
   constructor(
     options: GitReadCacheOptions = {},

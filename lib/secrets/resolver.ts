@@ -67,8 +67,9 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     return value;
   };
 
-  /** `files` says where file: references may lead: anywhere (the operator's own), or only inside a folder. */
-  const resolve = async (reference: string, files: { readonly anywhere: true } | { readonly inside: string }): Promise<string> => {
+  /** Where file: references may lead: anywhere (the operator's own), only inside a folder, or nowhere. */
+  type FileRule = { readonly kind: "anywhere" } | { readonly kind: "inside"; readonly dir: string } | { readonly kind: "none" };
+  const resolve = async (reference: string, files: FileRule): Promise<string> => {
     const parsed = parseSecretReference(reference);
     switch (parsed.scheme) {
       case "env": {
@@ -78,7 +79,8 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
         return value;
       }
       case "file":
-        return readSecretFile(reference, "anywhere" in files ? parsed.path : await insideSecretsDir(reference, parsed.path, files.inside));
+        if (files.kind === "none") throw new SecretRefusedError(`secret ${reference}: file: references need the data dir (HH_GITOPS_DATA_DIR)`);
+        return readSecretFile(reference, files.kind === "anywhere" ? parsed.path : await insideSecretsDir(reference, parsed.path, files.dir));
       case "aws-sm":
         return fromSecretsManager(reference, parsed.secretId);
     }
@@ -91,11 +93,10 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
         const problem = secretReferenceProblem(reference, options.policy, fabricId);
         if (problem !== null) throw new SecretRefusedError(`secret reference of fabric ${fabricId} refused: ${problem}`);
         const secretsDir = options.policy.secretsDir;
-        if (secretsDir === null && parseSecretReference(reference).scheme === "file") throw new SecretRefusedError("file: references need the data dir");
-        return resolve(reference, { inside: secretsDir ?? "" });
+        return resolve(reference, secretsDir === null ? { kind: "none" } : { kind: "inside", dir: secretsDir });
       },
     }),
-    operator: { resolve: (reference) => resolve(reference, { anywhere: true }) },
+    operator: { resolve: (reference) => resolve(reference, { kind: "anywhere" }) },
   };
 }
 
