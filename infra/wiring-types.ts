@@ -30,6 +30,11 @@ export interface RouteSpec {
   readonly path: string;
   readonly function: string;
   readonly auth: RouteAuth;
+  /**
+   * Largest request body accepted, in bytes: a bigger one is answered 413 before the handler runs, and
+   * locally before it is read. 0 for routes that take no body.
+   */
+  readonly maxBodyBytes: number;
 }
 
 export interface QueueSpec {
@@ -73,6 +78,8 @@ export function defineWiring(wiring: Wiring): Wiring {
     fn(r.function, `route ${r.method} ${r.path}`);
     const key = `${r.method} ${r.path}`;
     if (seenRoutes.has(key)) problems.push(`route ${key} is declared twice`);
+    // API Gateway HTTP APIs take at most 10 MB; the webhook's 25 MiB is GitHub's own cap, enforced locally.
+    if (!Number.isInteger(r.maxBodyBytes) || r.maxBodyBytes < 0 || r.maxBodyBytes > 25 * 1024 * 1024) problems.push(`route ${key}: maxBodyBytes must be 0..25 MiB`);
     seenRoutes.add(key);
   }
   const queueNames = new Set(wiring.queues.map((q) => q.name));

@@ -2,6 +2,13 @@
 // (infra/cloud) are both built from it: add a route or queue here and it exists in both.
 import { defineWiring } from "./wiring-types.js";
 
+// Request body limits per route (DESIGN §14). A fabric registration is a few hundred bytes; 64 KiB
+// leaves room for long hedgehog settings and still keeps a fabric item far below DynamoDB's 400 KB.
+// GitHub caps webhook payloads at 25 MB (https://docs.github.com/en/webhooks/webhook-events-and-payloads#payload-cap).
+const NO_BODY = 0;
+const FABRIC_BODY = 64 * 1024;
+const WEBHOOK_BODY = 25 * 1024 * 1024;
+
 // A stage worker sends to the next stage, and a finishing run may launch its rerun at any first stage.
 const STAGE_QUEUES = ["init", "ingest", "reconcile"];
 
@@ -19,23 +26,23 @@ export const wiring = defineWiring({
     reconcileWorker: { entry: "functions/workers/reconcile.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
   },
   routes: [
-    { method: "GET", path: "/health", function: "metaApi", auth: "none" },
-    { method: "GET", path: "/openapi.json", function: "metaApi", auth: "none" },
-    { method: "POST", path: "/fabrics", function: "fabricsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics", function: "fabricsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
-    { method: "PATCH", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
-    { method: "DELETE", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam" },
-    { method: "POST", path: "/fabrics/{id}/init", function: "runsApi", auth: "iam" },
-    { method: "POST", path: "/fabrics/{id}/ingest", function: "runsApi", auth: "iam" },
-    { method: "POST", path: "/fabrics/{id}/sync", function: "runsApi", auth: "iam" },
-    { method: "POST", path: "/fabrics/{id}/plan", function: "runsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}/status", function: "runsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}/runs", function: "runsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam" },
-    { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam" },
-    { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature" },
+    { method: "GET", path: "/health", function: "metaApi", auth: "none", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/openapi.json", function: "metaApi", auth: "none", maxBodyBytes: NO_BODY },
+    { method: "POST", path: "/fabrics", function: "fabricsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "GET", path: "/fabrics", function: "fabricsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "PATCH", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "DELETE", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "POST", path: "/fabrics/{id}/init", function: "runsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "POST", path: "/fabrics/{id}/ingest", function: "runsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "POST", path: "/fabrics/{id}/sync", function: "runsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "POST", path: "/fabrics/{id}/plan", function: "runsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
+    { method: "GET", path: "/fabrics/{id}/status", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/fabrics/{id}/runs", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature", maxBodyBytes: WEBHOOK_BODY },
   ],
   queues: [
     { name: "init", fifo: true, visibilityTimeoutSeconds: 360, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INIT_QUEUE_URL" },

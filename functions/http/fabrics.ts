@@ -1,10 +1,11 @@
 import { PreconditionFailedError } from "../../lib/api/errors.js";
 import { FabricService } from "../../lib/api/fabrics.js";
+import { trustPolicy } from "../../lib/config/trust.js";
 import { logger } from "../../lib/observability/logger.js";
 import { runtime } from "../../lib/pipeline/runtime.js";
 import { httpHandler, json, jsonBody, type ApiRequest } from "./router.js";
 
-const service = () => new FabricService(runtime().fabrics);
+const service = () => new FabricService(runtime().fabrics, trustPolicy(runtime().settings));
 
 function ifMatch(request: ApiRequest): number | undefined {
   const header = request.headers["if-match"];

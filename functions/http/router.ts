@@ -3,9 +3,27 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { MalformedRequestError, RouteNotFoundError } from "../../lib/api/errors.js";
+import { MalformedRequestError, PayloadTooLargeError, RouteNotFoundError } from "../../lib/api/errors.js";
 import { problemFromError, type Problem } from "../../lib/api/problems.js";
 import { logger } from "../../lib/observability/logger.js";
+import { wiring } from "../../infra/wiring.js";
+
+/** Each route's body limit, as infra/wiring.ts declares it. API Gateway itself stops at 10 MB. */
+const MAX_BODY_BYTES: ReadonlyMap<string, number> = new Map(wiring.routes.map((r) => [`${r.method} ${r.path}`, r.maxBodyBytes]));
+
+function bodyBytes(event: APIGatewayProxyEventV2): number {
+  if (event.body === undefined) return 0;
+  // base64 of n bytes is 4·⌈n/3⌉ characters; the exact size needs no decoding.
+  if (event.isBase64Encoded) return Buffer.byteLength(event.body, "base64");
+  return Buffer.byteLength(event.body, "utf8");
+}
+
+function assertBodyFits(event: APIGatewayProxyEventV2): void {
+  const limit = MAX_BODY_BYTES.get(event.routeKey);
+  if (limit === undefined) return;
+  const size = bodyBytes(event);
+  if (size > limit) throw new PayloadTooLargeError(`the request body has ${size} bytes; ${event.routeKey} takes at most ${limit}`);
+}
 
 export interface ApiRequest {
   readonly routeKey: string;
@@ -75,6 +93,7 @@ export function httpHandler(routes: Readonly<Record<string, RouteHandler>>) {
     const route = routes[event.routeKey];
     try {
       if (!route) throw new RouteNotFoundError(`no route ${event.routeKey}`);
+      assertBodyFits(event);
       return toResult(await route(toRequest(event)));
     } catch (error) {
       const p = problemFromError(error);

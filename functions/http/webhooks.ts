@@ -4,7 +4,8 @@
 import { problemFromError } from "../../lib/api/problems.js";
 import { logger } from "../../lib/observability/logger.js";
 import { runtime, type Runtime } from "../../lib/pipeline/runtime.js";
-import { createSecretResolver } from "../../lib/secrets/index.js";
+import { trustPolicy } from "../../lib/config/trust.js";
+import { createSecretStore } from "../../lib/secrets/index.js";
 import { documentClient } from "../../lib/store/client.js";
 import { DeliveryRepository } from "../../lib/store/deliveries.js";
 import { WebhookService, webhookSecretSource, type WebhookOutcome } from "../../lib/triggers/index.js";
@@ -12,6 +13,7 @@ import { httpHandler, json, type ApiResponse } from "./router.js";
 
 const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
   duplicate: 200,
+  replay: 200,
   ping: 200,
   // Runs are asynchronous; what started is in the body.
   push: 202,
@@ -24,12 +26,14 @@ function service(): WebhookService {
   const rt = runtime();
   if (cached?.rt === rt) return cached.service;
   const { settings } = rt;
-  const resolver = createSecretResolver({
+  // Only the operator's own reference (HH_GITOPS_WEBHOOK_SECRET_REF) is resolved here, never a fabric's.
+  const resolver = createSecretStore({
+    policy: trustPolicy(settings).secrets,
     region: settings.region,
     ...(settings.endpoints.secretsManager ? { secretsManagerEndpoint: settings.endpoints.secretsManager } : {}),
   });
   const webhooks = new WebhookService({
-    secret: webhookSecretSource(settings, resolver),
+    secret: webhookSecretSource(settings, resolver.operator),
     deliveries: new DeliveryRepository(documentClient(settings), settings.tableName),
     fabrics: rt.fabrics,
     runs: rt.runService,

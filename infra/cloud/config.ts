@@ -2,10 +2,11 @@
 // stack props. Validated once, here, so a typo fails the synth with a message that names the setting.
 import * as z from "zod";
 import type { IConstruct } from "constructs";
+import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from "../../lib/net/hosts.js";
 import type { Wiring } from "../wiring-types.js";
 
 /** Context keys read by infra/cloud/app.ts; each maps to the field of the same name. */
-export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn"] as const;
+export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedHosts", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn"] as const;
 
 const ACCOUNT_ID = /^\d{12}$/;
 // Trust policies accept accounts, account roots, roles and users — not assumed-role session ARNs.
@@ -49,6 +50,10 @@ export const stackConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_+=.@-][A-Za-z0-9/_+=.@-]*\/$/, "secret name characters only, ending with '/' (so 'a/' cannot also match 'ab/…')")
       .default("hedgehog-gitops/"),
+    /** Hosts the functions may call (GitHub, Git remotes, Kubernetes API servers), https only: HH_GITOPS_ALLOWED_HOSTS. */
+    allowedHosts: list(z.string().refine((h) => parseAllowedHosts(h)?.length === 1, "a host name or IP address"))
+      .refine((hosts) => hosts.length > 0, "at least one host")
+      .default([...DEFAULT_ALLOWED_HOSTS]),
     /** Accounts (12 digits) or IAM role/user/root ARNs allowed to assume the API invoker role. Empty: no role. */
     allowedPrincipals: list(
       z.string().refine((p) => ACCOUNT_ID.test(p) || PRINCIPAL_ARN.test(p), "an account id (12 digits) or an IAM root, role or user ARN"),

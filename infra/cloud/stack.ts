@@ -294,7 +294,11 @@ export class HedgehogGitopsStack extends Stack {
     if (receiveCounts.size > 1) throw new Error(`function ${name} consumes queues with different maxReceiveCount; HH_GITOPS_MAX_RECEIVE_COUNT cannot be one number`);
     for (const count of receiveCounts) environment.HH_GITOPS_MAX_RECEIVE_COUNT = String(count);
     if (spec.access.webhookSecret) environment.HH_GITOPS_WEBHOOK_SECRET_REF = `aws-sm:${this.webhookSecret!.secretArn}`;
-    if (spec.access.secrets) environment.HH_GITOPS_SECRET_NAME_PREFIX = this.config.secretNamePrefix;
+    // The trust rules (DESIGN §14), for every function: the API checks registrations with them, the
+    // workers again before they act. The resolver allows exactly what IAM grants: <prefix>/<fabric>/<name>.
+    environment.HH_GITOPS_DEPLOYMENT = "cloud";
+    environment.HH_GITOPS_SECRET_NAME_PREFIX = this.config.secretNamePrefix;
+    environment.HH_GITOPS_ALLOWED_HOSTS = this.config.allowedHosts.join(",");
     return environment;
   }
 

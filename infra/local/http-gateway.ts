@@ -2,14 +2,37 @@
 // Auth "iam" routes take the local bearer token instead of SigV4.
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { RouteSpec } from "../wiring-types.js";
 import type { LocalFunction } from "./lambda.js";
 import { closeServer, listen } from "./listen.js";
+import { RateLimitedLog } from "./rate-limited-log.js";
 
-// API Gateway's own limit on a request payload.
-// https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Limits of the local HTTP server (DESIGN §14). Without them 20,000 slow connections exhaust the
+ * process's file descriptors, and DynamoDB calls of every handler fail with EMFILE.
+ */
+export interface HttpServerLimits {
+  /** Open connections at most; more are closed at once (default 256). */
+  readonly maxConnections: number;
+  /** Time to receive a request's headers (default 10 s). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (default 60 s). */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (default 5 s). */
+  readonly keepAliveTimeoutMs: number;
+  /** How often the two timeouts above are checked (Node's connectionsCheckingInterval; default 1 s). */
+  readonly checkIntervalMs: number;
+}
+
+export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+};
 
 interface CompiledRoute {
   readonly spec: RouteSpec;
@@ -65,18 +88,33 @@ function sendProblem(res: ServerResponse, status: number, title: string, detail:
   res.end(JSON.stringify({ type: "about:blank", title, status, detail }));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+/** The body, or "too-large" as soon as it passes `limit` (the rest is then discarded, not kept). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Not destroyed on an early return: the connection must stay up to carry the 413.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return "too-large";
+    if (size > limit) return "too-large";
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
 }
 
-function toEvent(req: IncomingMessage, url: URL, route: CompiledRoute, match: RegExpExecArray, body: Buffer): APIGatewayProxyEventV2 {
+/** Path parameters percent-decoded, or null when the path is not valid percent-encoding (API Gateway answers 400 too). */
+function pathParameters(route: CompiledRoute, match: RegExpExecArray): Record<string, string> | null {
+  const parameters: Record<string, string> = {};
+  try {
+    route.params.forEach((name, i) => {
+      parameters[name] = decodeURIComponent(match[i + 1] ?? "");
+    });
+  } catch {
+    return null;
+  }
+  return parameters;
+}
+
+function toEvent(req: IncomingMessage, url: URL, route: CompiledRoute, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {
@@ -86,10 +124,6 @@ function toEvent(req: IncomingMessage, url: URL, route: CompiledRoute, match: Re
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const pathParameters: Record<string, string> = {};
-  route.params.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(match[i + 1] ?? "");
-  });
   const now = Date.now();
   const isText = TEXT_TYPES.test(headers["content-type"] ?? "");
   return {
@@ -146,48 +180,100 @@ export async function startHttpGateway(options: {
   token: string;
   port: number;
   onError?: (error: unknown) => void;
+  limits?: Partial<HttpServerLimits>;
+  /** Where notices about refused, aborted and timed-out connections go, at most 10 a minute (default console.warn). */
+  log?: (line: string) => void;
 }): Promise<HttpGateway> {
   const routes = options.routes
     .map(({ spec, fn }) => compile(spec, fn))
     .sort((a, b) => b.staticSegments - a.staticSegments || b.params.length - a.params.length);
+  const limits = { ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits };
+  const notices = new RateLimitedLog(options.log ?? ((line) => console.warn(`local HTTP server: ${line}`)));
 
-  const server: Server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      let found: { route: CompiledRoute; match: RegExpExecArray } | undefined;
-      for (const route of routes) {
-        if (route.spec.method !== req.method) continue;
-        const match = route.pattern.exec(url.pathname);
-        if (match) {
-          found = { route, match };
-          break;
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    async (req, res) => {
+      // The connection closed before our answer was sent: the client gave up (or was cut off).
+      res.on("close", () => {
+        if (!res.writableFinished) notices.note(`${req.method ?? "?"} ${(req.url ?? "").slice(0, 200)}: the client went away before the answer`);
+      });
+      try {
+        let url: URL;
+        try {
+          url = new URL(req.url ?? "/", "http://127.0.0.1");
+        } catch {
+          sendProblem(res, 400, "Bad request", "the request target is not a valid URL");
+          return;
+        }
+        let found: { route: CompiledRoute; match: RegExpExecArray } | undefined;
+        for (const route of routes) {
+          if (route.spec.method !== req.method) continue;
+          const match = route.pattern.exec(url.pathname);
+          if (match) {
+            found = { route, match };
+            break;
+          }
+        }
+        if (!found) {
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end(JSON.stringify({ message: "Not Found" }));
+          return;
+        }
+        if (found.route.spec.auth === "iam" && !tokenMatches(req.headers.authorization, options.token)) {
+          sendProblem(res, 401, "Unauthorized", "a valid bearer token is required (Authorization: Bearer <HH_GITOPS_TOKEN>)", {
+            "www-authenticate": "Bearer",
+          });
+          return;
+        }
+        const parameters = pathParameters(found.route, found.match);
+        if (parameters === null) {
+          sendProblem(res, 400, "Malformed request", "the request path is not valid percent-encoding");
+          return;
+        }
+        // Refused before a byte of the body is read when the client declares its size; counted otherwise.
+        const { routeKey, spec } = found.route;
+        const limit = spec.maxBodyBytes;
+        const declared = Number(req.headers["content-length"] ?? 0);
+        const tooLarge = () => sendProblem(res, 413, "Payload too large", `the request body exceeds ${limit} bytes, the limit of ${routeKey}`, { connection: "close" });
+        if (declared > limit) {
+          tooLarge();
+          return;
+        }
+        const body = await readBody(req, limit);
+        if (body === "too-large") {
+          tooLarge();
+          return;
+        }
+        writeResult(res, await found.route.fn.invoke(toEvent(req, url, found.route, parameters, body)));
+      } catch (error) {
+        options.onError?.(error);
+        // What API Gateway answers when the integration fails.
+        if (!res.headersSent) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ message: "Internal Server Error" }));
         }
       }
-      if (!found) {
-        res.writeHead(404, { "content-type": "application/json" });
-        res.end(JSON.stringify({ message: "Not Found" }));
-        return;
-      }
-      if (found.route.spec.auth === "iam" && !tokenMatches(req.headers.authorization, options.token)) {
-        sendProblem(res, 401, "Unauthorized", "a valid bearer token is required (Authorization: Bearer <HH_GITOPS_TOKEN>)", {
-          "www-authenticate": "Bearer",
-        });
-        return;
-      }
-      const body = await readBody(req);
-      if (body === "too-large") {
-        sendProblem(res, 413, "Payload too large", `the request body exceeds ${MAX_BODY_BYTES} bytes`);
-        return;
-      }
-      writeResult(res, await found.route.fn.invoke(toEvent(req, url, found.route, found.match, body)));
-    } catch (error) {
-      options.onError?.(error);
-      // What API Gateway answers when the integration fails.
-      if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ message: "Internal Server Error" }));
-      }
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", (data?: { remoteAddress?: string }) => notices.note(`a connection from ${data?.remoteAddress ?? "?"} was refused: ${limits.maxConnections} connections are open (maxConnections)`));
+  // With a listener Node leaves the answer to us: 408 for a request that took too long, 431 for
+  // oversized headers, 400 otherwise; nothing on a connection that is already gone.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const code = error.code ?? "";
+    if (code === "ECONNRESET" || !socket.writable) {
+      notices.note(`a client went away (${code || error.message})`);
+      socket.destroy();
+      return;
     }
+    const status = code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    notices.note(`a connection was closed with ${status}: ${code || error.message}`);
+    socket.end(`HTTP/1.1 ${status} ${status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   const port = await listen(server, options.port);
   return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };

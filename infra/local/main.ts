@@ -2,12 +2,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseLocalStackSettings } from "../../lib/config/index.js";
+import { parseLocalStackSettings, parseTokenFile } from "../../lib/config/index.js";
 import { startLocalStack } from "./stack.js";
 
 function loadOrCreateToken(dataDir: string): string {
   const file = join(dataDir, "token");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  // Checked like HH_GITOPS_TOKEN: a truncated or empty file must not become a guessable token.
+  if (existsSync(file)) return parseTokenFile(readFileSync(file, "utf8"), file);
   const token = randomBytes(24).toString("base64url");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
@@ -29,13 +30,15 @@ const stack = await startLocalStack({
   sqsPort: settings.sqsPort,
   ...(settings.webhookSecret ? { webhookSecret: settings.webhookSecret } : {}),
   simulatedCluster: { kubeconfigPath: join(dataDir, "simulated-cluster.kubeconfig") },
+  dataDir,
+  ...(settings.repoRoot ? { repoRoot: resolve(settings.repoRoot) } : {}),
   onError: (error) => console.error("local stack:", error instanceof Error ? error.message : error),
 });
 
 console.log(`hedgehog-gitops local stack
   API:      ${stack.url}
   token:    ${settings.token ? "(from HH_GITOPS_TOKEN)" : `${token}   (saved in ${join(dataDir, "token")})`}
-  data dir: ${dataDir}
+  data dir: ${dataDir}   (bare repositories under ${resolve(settings.repoRoot ?? join(dataDir, "repos"))}, file: secrets under ${join(dataDir, "secrets")})
   DynamoDB: ${stack.dynamodbEndpoint}   SQS: ${stack.sqsEndpoint}
   simulated cluster: ${stack.kubeSim?.url ?? "off"} (kubeconfig ${stack.kubeconfigPath ?? "-"}; fabrics with "cluster": {"simulated": true})
 Try: curl -H "Authorization: Bearer <token>" ${stack.url}/fabrics`);

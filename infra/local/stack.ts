@@ -6,7 +6,7 @@ import type { Wiring } from "../wiring-types.js";
 import { wiring as defaultWiring } from "../wiring.js";
 import { startDynamoDb, type EmbeddedService } from "./dynamodb.js";
 import { SqsEventSource } from "./event-sources.js";
-import { startHttpGateway } from "./http-gateway.js";
+import { startHttpGateway, type HttpServerLimits } from "./http-gateway.js";
 import { loadFunction, type LocalFunction } from "./lambda.js";
 import { ensureQueue, ensureTable, type ProvisionedQueue } from "./provision.js";
 import { startSchedule } from "./scheduler.js";
@@ -14,9 +14,9 @@ import { startSqs } from "./sqs.js";
 import { startSimulatedCluster } from "./simulated-cluster.js";
 import type { KubeSim } from "./kube-sim/index.js";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 export interface LocalStackOptions {
   readonly wiring?: Wiring;
@@ -39,6 +39,17 @@ export interface LocalStackOptions {
    * serves (the bundled v0.126.0 set by default); false: no simulated cluster.
    */
   readonly simulatedCluster?: { readonly kubeconfigPath?: string; readonly crds?: readonly object[] } | false;
+  /**
+   * The data dir (DESIGN §14): file: secrets of fabrics must lie in its secrets/ folder (created here),
+   * local repositories under its repos/ folder unless `repoRoot` says otherwise.
+   */
+  readonly dataDir?: string;
+  /** Where fabrics' local bare repositories must lie (HH_GITOPS_REPO_ROOT; default `<dataDir>/repos`). */
+  readonly repoRoot?: string;
+  /** Limits of the HTTP server (connections, timeouts); defaults in http-gateway.ts. */
+  readonly httpLimits?: Partial<HttpServerLimits>;
+  /** Notices of the HTTP server about refused and aborted connections (rate-limited; default console.warn). */
+  readonly httpLog?: (line: string) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -97,6 +108,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       kubeconfigPath = path;
     }
 
+    const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+    const repoRoot = options.repoRoot ?? (dataDir === undefined ? undefined : join(dataDir, "repos"));
+    if (dataDir !== undefined) mkdirSync(join(dataDir, "secrets"), { recursive: true, mode: 0o700 });
+    if (repoRoot !== undefined) mkdirSync(repoRoot, { recursive: true });
+
     // Handlers read their settings from the environment, as they do on Lambda.
     Object.assign(process.env, {
       AWS_REGION: "us-east-1",
@@ -109,6 +125,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...Object.fromEntries(wiring.queues.map((q) => [q.urlVariable, queues[q.name]!.url])),
       ...(options.webhookSecret ? { HH_GITOPS_WEBHOOK_SECRET: options.webhookSecret } : {}),
       ...(kubeconfigPath ? { HH_GITOPS_SIMULATED_KUBECONFIG: kubeconfigPath } : {}),
+      // The local rules of DESIGN §14: env:/file: secrets, loopback hosts, bare repositories under the root.
+      HH_GITOPS_DEPLOYMENT: "local",
+      ...(dataDir !== undefined ? { HH_GITOPS_DATA_DIR: dataDir } : {}),
+      ...(repoRoot !== undefined ? { HH_GITOPS_REPO_ROOT: resolve(repoRoot) } : {}),
       ...options.env,
     });
 
@@ -121,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       token: options.token,
       port: options.port,
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
+      ...(options.httpLog ? { log: options.httpLog } : {}),
     });
     closers.push(() => gateway.close());
 

@@ -7,13 +7,27 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-/** The request body is not JSON, or not an object. */
+/** The request body is not JSON, or not an object; or the request path is not valid percent-encoding. */
 export class MalformedRequestError extends TerminalError {}
 
-/** The body parsed but broke the schema; carries one entry per offending field. */
+/** The request body exceeds the route's limit (maxBodyBytes in infra/wiring.ts). */
+export class PayloadTooLargeError extends TerminalError {}
+
+/** An answer lists at most this many problems, and counts the rest (a body with 10,000 unknown keys gets 20 lines). */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** The body parsed but broke the schema; carries one entry per offending field (the first 20) and the count of the rest. */
 export class RequestValidationError extends TerminalError {
-  constructor(readonly problems: readonly FieldProblem[]) {
-    super(problems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; "));
+  readonly problems: readonly FieldProblem[];
+  /** Problems found but not listed. */
+  readonly omitted: number;
+
+  constructor(problems: readonly FieldProblem[]) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const omitted = problems.length - listed.length;
+    super(listed.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ") + (omitted > 0 ? `; and ${omitted} more` : ""));
+    this.problems = listed;
+    this.omitted = omitted;
   }
 
   /** `where` names what was parsed when it is not the body ("query": ?kind=...). */

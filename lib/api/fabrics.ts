@@ -8,8 +8,10 @@ import {
   type FabricPatch,
   type GitSettings,
 } from "../fabrics/schema.js";
+import type { TrustPolicy } from "../config/trust.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import { PreconditionFailedError, RequestValidationError } from "./errors.js";
+import { fabricTrustProblems } from "./fabric-trust.js";
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
@@ -22,10 +24,20 @@ function nextSyncAt(fabric: Fabric, now: Date): string {
 }
 
 export class FabricService {
-  constructor(private readonly fabrics: FabricRepository) {}
+  constructor(
+    private readonly fabrics: FabricRepository,
+    /** This deployment's trust rules (lib/config/trust.ts): what a fabric's settings may name. */
+    private readonly trust: TrustPolicy,
+  ) {}
+
+  private async assertTrusted(fabricId: string, settings: Parameters<typeof fabricTrustProblems>[1]): Promise<void> {
+    const problems = await fabricTrustProblems(fabricId, settings, this.trust);
+    if (problems.length > 0) throw new RequestValidationError(problems);
+  }
 
   async register(body: unknown, now: Date): Promise<Fabric> {
     const input = parse(fabricInputSchema, body);
+    await this.assertTrusted(input.name, { git: input.git, cluster: input.cluster });
     const at = now.toISOString();
     const git = { ...input.git, directory: input.git.directory ?? defaultDirectory(input.name) } as GitSettings;
     const fabric: Fabric = {
@@ -58,6 +70,7 @@ export class FabricService {
     if (ifMatch !== undefined && ifMatch !== current.version) {
       throw new PreconditionFailedError(`fabric "${id}" is at version ${current.version}, not ${ifMatch}`);
     }
+    await this.assertTrusted(current.id, { ...(patch.git ? { git: patch.git } : {}), ...(patch.cluster !== undefined ? { cluster: patch.cluster } : {}) });
     const git = patch.git
       ? ({ ...patch.git, directory: patch.git.directory ?? current.git.directory } as GitSettings)
       : current.git;

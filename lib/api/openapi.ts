@@ -12,7 +12,9 @@ export interface OperationSpec {
   readonly auth: boolean;
 }
 
-const problemResponses = { "401": "no valid credentials", "404": "no such fabric", "422": "invalid body (problem+json)" };
+const problemResponses = { "401": "no valid credentials", "404": "no such fabric", "422": "invalid body (problem+json; at most 20 errors listed, omittedErrors counts the rest)" };
+/** Bodies over the route's limit (infra/wiring.ts maxBodyBytes) are refused before the handler runs. */
+const tooLarge = { "413": "body larger than 64 KiB (problem+json)" };
 
 export const OPERATIONS: readonly OperationSpec[] = [
   { method: "get", path: "/health", summary: "Liveness", responses: { "200": "ok" }, auth: false },
@@ -22,7 +24,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     path: "/fabrics",
     summary: "Register a fabric",
     requestBody: fabricInputSchema,
-    responses: { "201": "registered", "400": "body is not JSON", "409": "a fabric with this name exists", ...problemResponses },
+    responses: { "201": "registered", "400": "body is not JSON", "409": "a fabric with this name exists", ...tooLarge, ...problemResponses },
     auth: true,
   },
   { method: "get", path: "/fabrics", summary: "List fabrics", responses: { "200": "the fabrics" }, auth: true },
@@ -32,7 +34,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     path: "/fabrics/{id}",
     summary: "Change a fabric's git, cluster, sync or hedgehog settings",
     requestBody: fabricPatchSchema,
-    responses: { "200": "updated", "409": "changed concurrently", "412": "If-Match version is stale", ...problemResponses },
+    responses: { "200": "updated", "409": "changed concurrently", "412": "If-Match version is stale", ...tooLarge, ...problemResponses },
     auth: true,
   },
   {

@@ -9,7 +9,7 @@ import {
   WebhookSecretUnavailableError,
   WebhookSignatureError,
 } from "../triggers/errors.js";
-import { MalformedRequestError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError, type FieldProblem } from "./errors.js";
+import { MalformedRequestError, PayloadTooLargeError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError, type FieldProblem } from "./errors.js";
 
 export interface Problem {
   readonly type: string;
@@ -17,12 +17,15 @@ export interface Problem {
   readonly status: number;
   readonly detail: string;
   readonly errors?: readonly { pointer: string; message: string }[];
+  /** Problems found beyond the listed `errors` (at most MAX_LISTED_PROBLEMS are listed). */
+  readonly omittedErrors?: number;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [MalformedRequestError, 400, "Malformed request"],
+  [PayloadTooLargeError, 413, "Payload too large"],
   [RequestValidationError, 422, "Invalid request body"],
   [RouteNotFoundError, 404, "Not found"],
   [FabricNotFoundError, 404, "Fabric not found"],
@@ -51,8 +54,9 @@ export function problemFromError(error: unknown): Problem {
     if (error instanceof cls) {
       const base = problem(status, title, error.message);
       // Validation errors carry one entry per field (RFC 9457 extension member).
-      const fields = (error as { problems?: readonly FieldProblem[] }).problems;
-      return Array.isArray(fields) ? { ...base, errors: fields } : base;
+      const { problems: fields, omitted } = error as { problems?: readonly FieldProblem[]; omitted?: number };
+      if (!Array.isArray(fields)) return base;
+      return { ...base, errors: fields, ...(omitted ? { omittedErrors: omitted } : {}) };
     }
   }
   return problem(500, "Internal error", "the request failed unexpectedly; see the service logs");

@@ -1,12 +1,14 @@
 // The fabric's Kubernetes API through @kubernetes/client-node: list per kind, server-side apply, delete.
 // Only this module knows the client.
-import { existsSync } from "node:fs";
-import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { RetryableError, TerminalError } from "../errors.js";
+import { readFile } from "node:fs/promises";
+import { ApiException, PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { KindInfo } from "../hedgehog/index.js";
 import type { ClusterSettings } from "../fabrics/schema.js";
+import type { HostPolicy } from "../net/hosts.js";
 import type { SecretResolver } from "../secrets/index.js";
 import { ClusterAuthenticationError, ClusterConfigError, ClusterConflictError, ClusterRejectedError, ClusterUnavailableError } from "./errors.js";
+import { customObjectsApi } from "./http-library.js";
+import { loadKubeconfig } from "./kubeconfig.js";
 import { FIELD_MANAGER } from "./tracking.js";
 
 export type LiveObject = Record<string, unknown> & { metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
@@ -87,8 +89,8 @@ function isPatchNotApplicable(error: unknown): boolean {
 class KubeCluster implements FabricCluster {
   private readonly api: CustomObjectsApi;
 
-  constructor(config: KubeConfig) {
-    this.api = config.makeApiClient(CustomObjectsApi);
+  constructor(config: KubeConfig, hosts: HostPolicy) {
+    this.api = customObjectsApi(config, hosts);
   }
 
   async list(kind: KindInfo, namespace: string): Promise<LiveObject[]> {
@@ -188,29 +190,28 @@ class KubeCluster implements FabricCluster {
 }
 
 export interface ClusterDeps {
+  /** The fabric's own secrets (SecretStore.forFabric). */
   readonly secrets: SecretResolver;
-  /** Path of the local stack's simulated cluster kubeconfig, when it runs one. */
+  /** Hosts the kubeconfig's server may be on; every request is checked again. */
+  readonly hosts: HostPolicy;
+  /** Path of the local stack's simulated cluster kubeconfig, when it runs one (the operator's file, not a fabric's). */
   readonly simulatedKubeconfig?: string;
 }
 
-/** A kubeconfig reference is a secret reference (env:, file:, aws-sm:) or, locally, a file path. */
+/** The kubeconfig is a secret reference (DESIGN §14), never a path; the simulated cluster's is the operator's file. */
 export async function connectCluster(settings: ClusterSettings, deps: ClusterDeps): Promise<FabricCluster> {
-  const config = new KubeConfig();
-  try {
-    if ("simulated" in settings) {
-      if (!deps.simulatedKubeconfig) throw new ClusterConfigError("this deployment has no simulated cluster; give the fabric a kubeconfig");
-      config.loadFromFile(deps.simulatedKubeconfig);
-    } else if (/^(env|file|aws-sm):/.test(settings.kubeconfig)) {
-      config.loadFromString(await deps.secrets.resolve(settings.kubeconfig));
-    } else {
-      if (!existsSync(settings.kubeconfig)) throw new ClusterConfigError(`kubeconfig file ${settings.kubeconfig} does not exist`);
-      config.loadFromFile(settings.kubeconfig);
+  let config: KubeConfig;
+  if ("simulated" in settings) {
+    if (!deps.simulatedKubeconfig) throw new ClusterConfigError("this deployment has no simulated cluster; give the fabric a kubeconfig");
+    let text: string;
+    try {
+      text = await readFile(deps.simulatedKubeconfig, "utf8");
+    } catch {
+      throw new ClusterConfigError("the simulated cluster's kubeconfig cannot be read (HH_GITOPS_SIMULATED_KUBECONFIG)");
     }
-  } catch (error) {
-    // Our own errors (a missing secret, an unavailable Secrets Manager) keep their class.
-    if (error instanceof TerminalError || error instanceof RetryableError) throw error;
-    throw new ClusterConfigError(`the kubeconfig cannot be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    config = loadKubeconfig(text, "the simulated cluster", deps.hosts);
+  } else {
+    config = loadKubeconfig(await deps.secrets.resolve(settings.kubeconfig), "cluster.kubeconfig", deps.hosts);
   }
-  if (!config.getCurrentCluster()) throw new ClusterConfigError("the kubeconfig has no current cluster");
-  return new KubeCluster(config);
+  return new KubeCluster(config, deps.hosts);
 }

@@ -4,10 +4,18 @@ import { ConfigurationError } from "./errors.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** The API bearer token, from HH_GITOPS_TOKEN or the data dir's token file: the same bounds for both. */
+const tokenSchema = z
+  .string()
+  .min(16, { message: "must be at least 16 characters" })
+  .max(512, { message: "must be at most 512 characters" })
+  .regex(/^[\x21-\x7e]+$/, { message: "must be printable ASCII without spaces" });
+
 const localSchema = z.object({
   PORT: port.default(3000),
-  HH_GITOPS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+  HH_GITOPS_TOKEN: tokenSchema.optional(),
   HH_GITOPS_DATA_DIR: z.string().min(1).default(".data"),
+  HH_GITOPS_REPO_ROOT: z.string().min(1).optional(),
   HH_GITOPS_WEBHOOK_SECRET: z.string().min(1).optional(),
   HH_GITOPS_DYNAMODB_PORT: port.default(0),
   HH_GITOPS_SQS_PORT: port.default(0),
@@ -21,12 +29,21 @@ export interface LocalStackSettings {
   /** Absent: the stack generates one into the data dir and prints it. */
   readonly token?: string;
   readonly dataDir: string;
+  /** Where fabrics' local bare repositories must lie; absent: `<data dir>/repos`. */
+  readonly repoRoot?: string;
   readonly webhookSecret?: string;
   readonly dynamodbPort: number;
   readonly sqsPort: number;
   readonly tableName: string;
   readonly queuePrefix: string;
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+}
+
+/** The token saved in `<data dir>/token`, checked like HH_GITOPS_TOKEN (one trailing newline allowed). */
+export function parseTokenFile(content: string, file: string): string {
+  const parsed = tokenSchema.safeParse(content.replace(/\r?\n$/, ""));
+  if (!parsed.success) throw new ConfigurationError(`token file ${file}: ${parsed.error.issues[0]?.message ?? "invalid"}; fix or delete it (a new one is generated)`);
+  return parsed.data;
 }
 
 export function parseLocalStackSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
@@ -40,6 +57,7 @@ export function parseLocalStackSettings(env: NodeJS.ProcessEnv): LocalStackSetti
     port: e.PORT,
     ...(e.HH_GITOPS_TOKEN ? { token: e.HH_GITOPS_TOKEN } : {}),
     dataDir: e.HH_GITOPS_DATA_DIR,
+    ...(e.HH_GITOPS_REPO_ROOT ? { repoRoot: e.HH_GITOPS_REPO_ROOT } : {}),
     ...(e.HH_GITOPS_WEBHOOK_SECRET ? { webhookSecret: e.HH_GITOPS_WEBHOOK_SECRET } : {}),
     dynamodbPort: e.HH_GITOPS_DYNAMODB_PORT,
     sqsPort: e.HH_GITOPS_SQS_PORT,

@@ -1,5 +1,8 @@
 // Environment → typed settings, read in one place. Every handler and the local stack go through here.
+import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
+import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from "../net/hosts.js";
+import type { Deployment } from "../secrets/policy.js";
 import { ConfigurationError } from "./errors.js";
 
 export const STAGES = ["init", "ingest", "reconcile"] as const;
@@ -21,6 +24,23 @@ const environmentSchema = z.object({
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   HH_GITOPS_GITHUB_SPACE_WRITES: z.enum(["true", "false"]).default("true"),
   HH_GITOPS_SIMULATED_KUBECONFIG: z.string().min(1).optional(),
+  // Trust boundaries (DESIGN §14). "cloud" is the strictest and the default; the local stack sets "local".
+  HH_GITOPS_DEPLOYMENT: z.enum(["cloud", "local"]).default("cloud"),
+  // The CDK stack passes its secretNamePrefix context ("hedgehog-gitops/"); the trailing slash is optional.
+  HH_GITOPS_SECRET_NAME_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*\/?$/, { message: "must be a Secrets Manager name prefix such as hedgehog-gitops" })
+    .default("hedgehog-gitops"),
+  HH_GITOPS_ALLOWED_HOSTS: z
+    .string()
+    .default(DEFAULT_ALLOWED_HOSTS.join(","))
+    .transform((value, context) => {
+      const hosts = parseAllowedHosts(value);
+      if (hosts === null) context.addIssue({ code: "custom", message: "must be a comma-separated list of host names or IP addresses" });
+      return hosts ?? [];
+    }),
+  HH_GITOPS_REPO_ROOT: z.string().min(1).optional(),
+  HH_GITOPS_DATA_DIR: z.string().min(1).optional(),
 });
 
 export interface Settings {
@@ -36,6 +56,16 @@ export interface Settings {
   readonly githubSpaceWrites: boolean;
   /** The local stack's simulated cluster, for fabrics with `"cluster": { "simulated": true }`. */
   readonly simulatedKubeconfig?: string;
+  /** "cloud": only aws-sm: secrets, https to allowed hosts, no local repositories. "local": see DESIGN §14. */
+  readonly deployment: Deployment;
+  /** A fabric's Secrets Manager secrets are named `<secretNamePrefix>/<fabricId>/<name>` (no trailing slash here). */
+  readonly secretNamePrefix: string;
+  /** Hosts that Git, GitHub and Kubernetes requests may go to (https); "local" adds loopback. */
+  readonly allowedHosts: readonly string[];
+  /** Local deployment: absolute folder under which fabrics' local bare repositories must lie (default `<data dir>/repos`). */
+  readonly repoRoot?: string;
+  /** Local deployment: absolute data dir; file: secrets lie under its secrets/ folder. */
+  readonly dataDir?: string;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -69,7 +99,20 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     logLevel: e.HH_GITOPS_LOG_LEVEL,
     githubSpaceWrites: e.HH_GITOPS_GITHUB_SPACE_WRITES === "true",
     ...(e.HH_GITOPS_SIMULATED_KUBECONFIG ? { simulatedKubeconfig: e.HH_GITOPS_SIMULATED_KUBECONFIG } : {}),
+    deployment: e.HH_GITOPS_DEPLOYMENT,
+    secretNamePrefix: e.HH_GITOPS_SECRET_NAME_PREFIX.replace(/\/$/, ""),
+    allowedHosts: e.HH_GITOPS_ALLOWED_HOSTS,
+    ...localPaths(e.HH_GITOPS_DEPLOYMENT, e.HH_GITOPS_DATA_DIR, e.HH_GITOPS_REPO_ROOT),
   };
+}
+
+/** The data dir and repository root of the local deployment, absolute; none in the cloud (a Lambda has no data dir). */
+function localPaths(deployment: Deployment, dataDir: string | undefined, repoRoot: string | undefined): { dataDir?: string; repoRoot?: string } {
+  if (deployment !== "local") return {};
+  const data = dataDir === undefined ? undefined : resolve(dataDir);
+  const root = repoRoot !== undefined ? resolve(repoRoot) : data !== undefined ? join(data, "repos") : undefined;
+  if (repoRoot !== undefined && !isAbsolute(repoRoot)) throw new ConfigurationError("environment variable HH_GITOPS_REPO_ROOT: must be an absolute path");
+  return { ...(data !== undefined ? { dataDir: data } : {}), ...(root !== undefined ? { repoRoot: root } : {}) };
 }
 
 let cached: { key: string; settings: Settings } | undefined;

@@ -1,16 +1,21 @@
 // What a fabric is, as the API accepts it. Strict objects: an unknown key is an error, not ignored.
 import * as z from "zod";
+import { directoryProblem } from "../git/paths.js";
 import { hedgehogSettingsSchema, type HedgehogSettings } from "../hedgehog/settings.js";
 
 export const FABRIC_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Where a secret lives; the secret itself is never stored in the table. */
+/**
+ * Where a secret lives; the secret itself is never stored in the table. The form is checked here; which
+ * references a fabric may use (its own only) is lib/secrets/policy.ts, applied by lib/api/fabric-trust.ts.
+ */
 export const secretReferenceSchema = z
   .string()
+  .max(1024)
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/\S.*|aws-sm:\S+)$/, {
-    message: "must be a secret reference: env:NAME, file:/absolute/path or aws-sm:<secret name or ARN>",
+    message: "must be a secret reference: aws-sm:<prefix>/<fabric>/<name>; in the local stack also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>",
   })
-  .describe("secret reference: env:NAME, file:/absolute/path or aws-sm:<name or ARN>");
+  .describe("secret reference: aws-sm:<prefix>/<fabric>/<name>; in the local stack also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>");
 
 const directorySchema = z
   .string()
@@ -21,6 +26,11 @@ const directorySchema = z
   })
   .refine((d) => !d.split("/").some((part) => part === "." || part === ".."), {
     message: "must not contain . or .. segments",
+  })
+  // The providers' own rules (lib/git/paths.ts): no .git segment in any case, no backslash or control character.
+  .superRefine((d, context) => {
+    const problem = directoryProblem(d);
+    if (problem !== null) context.addIssue({ code: "custom", message: problem });
   });
 
 const branchSchema = z
@@ -29,7 +39,7 @@ const branchSchema = z
   .max(255)
   .regex(/^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)[A-Za-z0-9._/-]+$/, { message: "must be a valid branch name" });
 
-const gitRepositoryUrl = z.string().refine((u) => u.startsWith("/") || /^https?:\/\/[^\s]+$/.test(u), {
+const gitRepositoryUrl = z.string().max(2048).refine((u) => u.startsWith("/") || /^https?:\/\/[^\s]+$/.test(u), {
   message: "must be an absolute path to a bare repository or an http(s) URL",
 });
 
@@ -45,7 +55,7 @@ export const gitSettingsSchema = z.discriminatedUnion("provider", [
     provider: z.literal("github"),
     owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "must be a GitHub owner name" }),
     repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { message: "must be a GitHub repository name" }),
-    apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+    apiUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
     credentials: secretReferenceSchema,
     branch: branchSchema.default("main"),
     directory: directorySchema.optional(),
@@ -54,10 +64,8 @@ export const gitSettingsSchema = z.discriminatedUnion("provider", [
 
 export const clusterSettingsSchema = z.union([
   z.strictObject({
-    kubeconfig: z
-      .string()
-      .min(1)
-      .describe("path of a kubeconfig file (local stack) or a secret reference"),
+    // A secret reference, never a path (DESIGN §14): the kubeconfig is a secret.
+    kubeconfig: secretReferenceSchema.describe("secret reference to the kubeconfig: aws-sm:<prefix>/<fabric>/<name>; locally also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>"),
     namespace: z.literal("default").default("default"),
   }),
   z.strictObject({

@@ -41,3 +41,6 @@ export class InvalidGitSettingsError extends TerminalError {}
 
 /** The server sent an archive that cannot be read (cut off, malformed); fetching it again may work. */
 export class CorruptArchiveError extends RetryableError {}
+
+/** A compressed archive expands past its bound (a decompression bomb, or far more than the listing promised). */
+export class ArchiveTooLargeError extends TerminalError {}

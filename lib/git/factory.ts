@@ -1,13 +1,22 @@
-// The fabric's git block → a GitProvider. Secrets are resolved here, through the resolver the caller
-// passes, and go straight into the client; the settings hold only their references.
+// The fabric's git block → a GitProvider. Secrets are resolved here, through the fabric's resolver the
+// caller passes, and go straight into the client; the settings hold only their references. The trust
+// rules (DESIGN §14) are checked here again, whatever the API accepted: the host allow-list before any
+// request (and, through the clients' HTTP layers, before every later one), the repository root before
+// any local path is opened — and both before a secret is read.
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { assertUrlAllowed } from "../net/guarded-fetch.js";
+import type { HostPolicy } from "../net/hosts.js";
 import type { SecretResolver } from "../secrets/index.js";
 import { gitHubCredentials, remoteCredentials } from "./credentials.js";
 import { InvalidGitSettingsError } from "./errors.js";
+import { DEFAULT_GITHUB_API_URL } from "./github/api-url.js";
 import { createGitHubClient, type GitHubClientTuning } from "./github/client.js";
 import { GitHubProvider, type GitHubProviderLimits } from "./github/github-provider.js";
+import { guardedGitHttp } from "./isogit/guarded-http.js";
 import { LocalRepositoryProvider } from "./isogit/local-provider.js";
 import { RemoteRepositoryProvider } from "./isogit/remote-provider.js";
+import { checkLocalRepository } from "./local-repository.js";
 import { assertBranchName, normalizeDirectory } from "./paths.js";
 import type { GitProvider } from "./provider.js";
 import type { GitReadCache } from "./read-cache.js";
@@ -16,7 +25,7 @@ import type { GitReadCache } from "./read-cache.js";
 export type GitProviderSettings =
   | {
       readonly provider: "git";
-      /** Absolute path of a bare repository (or file:// URL), or an http(s) URL. */
+      /** Absolute path of a bare repository (or file:// URL) under the repository root, or an https URL. */
       readonly url: string;
       readonly branch: string;
       readonly directory?: string;
@@ -36,8 +45,13 @@ export type GitProviderSettings =
     };
 
 export interface GitProviderDeps {
+  /** The fabric's own secrets (SecretStore.forFabric): each reference is checked against the policy before it is read. */
   readonly secrets: SecretResolver;
-  /** One per process keeps heads (ETags) and blob contents across invocations. */
+  /** Hosts that requests may go to; checked before each request and each redirect. */
+  readonly hosts: HostPolicy;
+  /** Folder under which local bare repositories must lie; null: no local repositories (the cloud). */
+  readonly repoRoot: string | null;
+  /** One per process keeps heads (ETags) and blob contents across invocations, per repository and credential. */
   readonly cache?: GitReadCache;
   /** Octokit tuning (tests keep backoff tiny) and request-size limits of the github provider. */
   readonly github?: GitHubClientTuning & { readonly limits?: GitHubProviderLimits };
@@ -45,22 +59,28 @@ export interface GitProviderDeps {
   readonly workDir?: string;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export { DEFAULT_GITHUB_API_URL };
+
+/** A name for one credential in cache keys: a digest, never the secret. */
+function credentialScope(secret: string): string {
+  return createHash("sha256").update(secret).digest("base64url").slice(0, 22);
+}
 
 export async function createGitProvider(settings: GitProviderSettings, deps: GitProviderDeps): Promise<GitProvider> {
   assertBranchName(settings.branch);
   if (settings.directory !== undefined) normalizeDirectory(settings.directory);
 
   if (settings.provider === "github") {
-    const apiUrl = settings.apiUrl ?? "https://api.github.com";
-    if (!/^https?:\/\//.test(apiUrl)) throw new InvalidGitSettingsError("apiUrl must be an http(s) URL");
-    const credentials = gitHubCredentials(await deps.secrets.resolve(settings.credentials), settings.credentials);
-    const client = createGitHubClient({ apiUrl, credentials, ...(deps.github ? { tuning: deps.github } : {}) });
+    const apiUrl = settings.apiUrl ?? DEFAULT_GITHUB_API_URL;
+    assertUrlAllowed(apiUrl, deps.hosts, "git.apiUrl");
+    const secret = await deps.secrets.resolve(settings.credentials);
+    const credentials = gitHubCredentials(secret, settings.credentials);
+    const client = createGitHubClient({ apiUrl, credentials, hosts: deps.hosts, ...(deps.github ? { tuning: deps.github } : {}) });
     return new GitHubProvider({
       client,
       owner: settings.owner,
       repo: settings.repo,
-      ...(deps.cache ? { cache: deps.cache } : {}),
+      ...(deps.cache ? { cache: deps.cache.scoped(credentialScope(secret)) } : {}),
       ...(deps.github?.limits ? { limits: deps.github.limits } : {}),
     });
   }
@@ -68,25 +88,16 @@ export async function createGitProvider(settings: GitProviderSettings, deps: Git
   const url = settings.url;
   if (url.startsWith("/") || url.startsWith("file://")) {
     if (settings.credentials !== undefined) throw new InvalidGitSettingsError("credentials are not used for a local repository; remove them");
-    return new LocalRepositoryProvider(url.startsWith("file://") ? fileURLToPath(url) : url);
+    const checked = await checkLocalRepository(url.startsWith("file://") ? fileURLToPath(url) : url, deps.repoRoot);
+    if (!checked.ok) throw new InvalidGitSettingsError(`git.url ${checked.problem}`);
+    return new LocalRepositoryProvider(checked.realPath);
   }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidGitSettingsError("url must be an absolute path of a bare repository or an http(s) URL");
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new InvalidGitSettingsError(`url scheme ${parsed.protocol} is not supported; use https or a local path`);
-  }
-  if (parsed.username || parsed.password) throw new InvalidGitSettingsError("url must not carry credentials; use a credentials secret reference");
-  if (settings.credentials !== undefined && parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname)) {
-    throw new InvalidGitSettingsError("credentials are only sent over https (plain http is allowed for 127.0.0.1 and localhost)");
-  }
+  assertUrlAllowed(url, deps.hosts, "git.url");
   const credentials = settings.credentials === undefined ? undefined : remoteCredentials(await deps.secrets.resolve(settings.credentials), settings.credentials);
   return new RemoteRepositoryProvider({
     url,
     defaultBranch: settings.branch,
+    http: guardedGitHttp(deps.hosts),
     ...(credentials ? { credentials } : {}),
     ...(deps.workDir ? { workDir: deps.workDir } : {}),
   });

@@ -1,5 +1,6 @@
 // The git module's public surface. Nothing outside lib/git imports Octokit or isomorphic-git.
 export {
+  ArchiveTooLargeError,
   ConflictError,
   CorruptArchiveError,
   GitAuthenticationError,
@@ -13,10 +14,11 @@ export {
   RefLockedError,
 } from "./errors.js";
 export { gitBlobSha, EMPTY_TREE_SHA } from "./blob-sha.js";
-export { createGitProvider, type GitProviderDeps, type GitProviderSettings } from "./factory.js";
+export { DEFAULT_GITHUB_API_URL, createGitProvider, type GitProviderDeps, type GitProviderSettings } from "./factory.js";
+export { REPO_ROOT_SETTING, checkLocalRepository, type LocalRepositoryCheck } from "./local-repository.js";
 export type { GitHubClientTuning } from "./github/client.js";
 export type { GitHubProviderLimits } from "./github/github-provider.js";
-export { branchProblem, isInDirectory, normalizeDirectory, pathProblem } from "./paths.js";
+export { branchProblem, directoryProblem, isInDirectory, normalizeDirectory, pathProblem } from "./paths.js";
 export {
   HEDGEHOG_COMMITTER,
   type BranchHead,

@@ -29,13 +29,29 @@ export function assertRepositoryPath(path: string): void {
   if (problem !== null) throw new InvalidChangeError(`path ${JSON.stringify(path)} ${problem}`);
 }
 
+/** A fabric directory is at most this long; it prefixes every path the engine writes. */
+export const MAX_DIRECTORY_LENGTH = 255;
+
+/**
+ * Why `directory` (already normalized: no "./" prefix, no trailing slash) is not a usable fabric
+ * directory, or null. The file path rules plus: no control characters, at most 255 characters. The API
+ * checks a fabric's setting with this, and the providers check it again.
+ */
+export function directoryProblem(directory: string): string | null {
+  if (directory === "") return null;
+  if (directory.length > MAX_DIRECTORY_LENGTH) return `is longer than ${MAX_DIRECTORY_LENGTH} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(directory)) return "contains a control character";
+  return pathProblem(directory);
+}
+
 /** "" for the repository root; otherwise the directory without "./" prefix or trailing slash. */
 export function normalizeDirectory(directory: string): string {
   let d = directory.trim();
   while (d.startsWith("./")) d = d.slice(2);
   d = d.replace(/\/+$/, "");
   if (d === "" || d === ".") return "";
-  const problem = pathProblem(d);
+  const problem = directoryProblem(d);
   if (problem !== null) throw new InvalidChangeError(`directory ${JSON.stringify(directory)} ${problem}`);
   return d;
 }

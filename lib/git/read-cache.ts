@@ -76,12 +76,30 @@ export interface BlobHome {
   readonly size?: number;
 }
 
-/** Per repository: heads, listings, commit facts and blob homes. */
+/** Blob contents of one repository as seen with one credential, stored in the process-wide byte budget. */
+export class ScopedBlobCache {
+  constructor(
+    private readonly shared: LruMap<string, Uint8Array>,
+    private readonly scope: string,
+  ) {}
+
+  get(sha: string): Uint8Array | undefined {
+    return this.shared.get(`${this.scope}\0${sha}`);
+  }
+
+  set(sha: string, content: Uint8Array): void {
+    this.shared.set(`${this.scope}\0${sha}`, content);
+  }
+}
+
+/** Per repository (and credential): heads, listings, commit facts, blob homes and blob contents. */
 export class RepositoryReadCache {
   readonly heads = new Map<string, KnownHead>();
   readonly listings = new LruMap<string, readonly TreeEntry[]>(64);
   readonly commits = new LruMap<string, CommitFacts>(1024);
   readonly blobHomes = new LruMap<string, BlobHome>(250_000);
+
+  constructor(readonly blobs: ScopedBlobCache) {}
 
   static listingKey(commit: string, directory: string): string {
     return `${commit}:${directory}`;
@@ -93,20 +111,35 @@ export interface GitReadCacheOptions {
   readonly maxBlobBytes?: number;
 }
 
-/** Create once per process and pass to createGitProvider to keep reads cheap across invocations. */
+/**
+ * Create once per process and pass to createGitProvider to keep reads cheap across invocations.
+ *
+ * Everything is kept per repository *and credential* (DESIGN §14), never by content hash alone: a blob
+ * sha is not a secret, so a cache shared by sha would hand one fabric's file to any other fabric whose
+ * server (or listing) merely names that sha. The byte budget is shared by all.
+ */
 export class GitReadCache {
-  /** Blob contents by sha; shared by all repositories, since equal shas are equal contents. */
-  readonly blobs: LruMap<string, Uint8Array>;
-  private readonly repositories = new Map<string, RepositoryReadCache>();
+  private readonly blobBytes: LruMap<string, Uint8Array>;
+  // Per (credential, repository): a rotated token starts a new entry, so the oldest are forgotten.
+  private readonly repositories = new LruMap<string, RepositoryReadCache>(256);
 
-  constructor(options: GitReadCacheOptions = {}) {
-    this.blobs = new LruMap(options.maxBlobBytes ?? 64 * 1024 * 1024, (content) => content.byteLength + 64);
+  constructor(
+    options: GitReadCacheOptions = {},
+    private readonly parent?: { readonly cache: GitReadCache; readonly scope: string },
+  ) {
+    this.blobBytes = parent ? parent.cache.blobBytes : new LruMap(options.maxBlobBytes ?? 64 * 1024 * 1024, (content) => content.byteLength + 64);
+  }
+
+  /** The same cache seen through one credential (createGitProvider passes a digest of it): its repositories are its own. */
+  scoped(scope: string): GitReadCache {
+    return new GitReadCache({}, { cache: this, scope });
   }
 
   forRepository(key: string): RepositoryReadCache {
+    if (this.parent) return this.parent.cache.forRepository(`${this.parent.scope}\0${key}`);
     let cache = this.repositories.get(key);
     if (!cache) {
-      cache = new RepositoryReadCache();
+      cache = new RepositoryReadCache(new ScopedBlobCache(this.blobBytes, key));
       this.repositories.set(key, cache);
     }
     return cache;

@@ -4,8 +4,17 @@ import * as z from "zod";
 import { parseIp, parsePrefix } from "./net.js";
 import { BUNDLED_RELEASES } from "./releases.js";
 
-const prefix = z.string().refine((value) => parsePrefix(value) !== undefined, { message: "must be an IP prefix such as 10.0.0.0/16" });
-const address = z.string().refine((value) => parseIp(value) !== undefined, { message: "must be an IP address" });
+/**
+ * Bounds of the settings (DESIGN §14: bound every input): a fabric record must stay far below DynamoDB's
+ * 400 KB item limit whatever a caller sends. Real fabrics list a handful of subnets and ranges.
+ */
+export const HEDGEHOG_SETTINGS_LIMITS = { maxListItems: 256, maxTextLength: 64 } as const;
+
+const text = z.string().max(HEDGEHOG_SETTINGS_LIMITS.maxTextLength);
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(HEDGEHOG_SETTINGS_LIMITS.maxListItems);
+
+const prefix = text.refine((value) => parsePrefix(value) !== undefined, { message: "must be an IP prefix such as 10.0.0.0/16" });
+const address = text.refine((value) => parseIp(value) !== undefined, { message: "must be an IP address" });
 const vlanRange = z
   .strictObject({ from: z.int().min(1).max(4094), to: z.int().min(1).max(4094) })
   .refine((range) => range.from <= range.to, { message: "from must not exceed to" });
@@ -17,7 +26,7 @@ export const hedgehogSettingsSchema = z.strictObject({
    * always judged by the CRDs its cluster serves.
    */
   release: z.enum(BUNDLED_RELEASES).optional(),
-  reservedSubnets: z.array(prefix).optional(),
+  reservedSubnets: list(prefix).optional(),
   fabricSubnet: prefix.optional(),
   managementSubnet: prefix.optional(),
   managementDHCPStart: address.optional(),
@@ -29,8 +38,8 @@ export const hedgehogSettingsSchema = z.strictObject({
   fabricMode: z.literal("spine-leaf").optional(),
   fabricMTU: z.int().min(1).optional(),
   serverFacingMTUOffset: z.int().min(0).optional(),
-  vpcIRBVLANRange: z.array(vlanRange).optional(),
-  th5WorkaroundVLANRange: z.array(vlanRange).optional(),
+  vpcIRBVLANRange: list(vlanRange).optional(),
+  th5WorkaroundVLANRange: list(vlanRange).optional(),
   vpcPeeringDisabled: z.boolean().optional(),
   spineASN: asn.optional(),
   leafASNStart: asn.optional(),

@@ -19,14 +19,20 @@ let cached: { base: Runtime & Connectors; connector: ClusterConnector } | undefi
 export function reconcileRuntime(): Runtime & Connectors & ClusterConnector {
   const base = workerRuntime();
   if (cached?.base.settings !== base.settings) {
-    const { settings, secrets } = base;
-    const cluster = memo((key) =>
-      connectCluster(JSON.parse(key) as NonNullable<Fabric["cluster"]>, { secrets, ...(settings.simulatedKubeconfig ? { simulatedKubeconfig: settings.simulatedKubeconfig } : {}) }),
-    );
+    const { settings, secrets, trust } = base;
+    const cluster = memo((key) => {
+      const [fabricId, clusterSettings] = JSON.parse(key) as [string, NonNullable<Fabric["cluster"]>];
+      return connectCluster(clusterSettings, {
+        secrets: secrets.forFabric(fabricId),
+        hosts: trust.hosts,
+        ...(settings.simulatedKubeconfig ? { simulatedKubeconfig: settings.simulatedKubeconfig } : {}),
+      });
+    });
     cached = {
       base,
       connector: {
-        clusterFor: (fabric) => (fabric.cluster ? cluster(JSON.stringify(fabric.cluster)) : Promise.reject(new Error(`fabric ${fabric.id} has no cluster`))),
+        // Keyed by fabric too: a kubeconfig reference is only valid with its own fabric's secrets.
+        clusterFor: (fabric) => (fabric.cluster ? cluster(JSON.stringify([fabric.id, fabric.cluster])) : Promise.reject(new Error(`fabric ${fabric.id} has no cluster`))),
         servedCatalogs: new ServedCatalogCache(),
       },
     };

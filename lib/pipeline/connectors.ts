@@ -1,14 +1,18 @@
 // Git and secrets for the stage workers (and, in cluster-connector.ts, the cluster for reconcile): one
-// Git provider per fabric git block, kept while the container is warm (ETags and blob caches pay off).
+// Git provider per fabric and git block, kept while the container is warm (ETags and blob caches pay
+// off). Every fabric gets its own secret resolver (SecretStore.forFabric): its references are checked
+// against this deployment's policy before anything is read.
 import type { Settings } from "../config/settings.js";
+import { trustPolicy, type TrustPolicy } from "../config/trust.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { createGitProvider, GitReadCache } from "../git/index.js";
 import type { GitProvider } from "../git/provider.js";
-import { createSecretResolver, type SecretResolver } from "../secrets/index.js";
+import { createSecretStore, type SecretStore } from "../secrets/index.js";
 import { runtime, type Runtime } from "./runtime.js";
 
 export interface Connectors {
-  readonly secrets: SecretResolver;
+  readonly secrets: SecretStore;
+  readonly trust: TrustPolicy;
   gitFor(fabric: Fabric): Promise<GitProvider>;
 }
 
@@ -27,15 +31,25 @@ export function memo<T>(create: (key: string) => Promise<T>): (key: string) => P
 }
 
 function build(settings: Settings): Connectors {
-  const secrets = createSecretResolver({
+  const trust = trustPolicy(settings);
+  const secrets = createSecretStore({
+    policy: trust.secrets,
     region: settings.region,
     ...(settings.endpoints.secretsManager ? { secretsManagerEndpoint: settings.endpoints.secretsManager } : {}),
   });
   const gitCache = new GitReadCache();
-  const git = memo((key) =>
-    createGitProvider(JSON.parse(key) as Fabric["git"], { secrets, cache: gitCache, ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false } }) }),
-  );
-  return { secrets, gitFor: (fabric) => git(JSON.stringify(fabric.git)) };
+  const git = memo((key) => {
+    const [fabricId, settingsOfGit] = JSON.parse(key) as [string, Fabric["git"]];
+    return createGitProvider(settingsOfGit, {
+      secrets: secrets.forFabric(fabricId),
+      hosts: trust.hosts,
+      repoRoot: trust.repoRoot,
+      cache: gitCache,
+      ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false } }),
+    });
+  });
+  // Keyed by fabric too: a git block is only valid with its own fabric's secrets.
+  return { secrets, trust, gitFor: (fabric) => git(JSON.stringify([fabric.id, fabric.git])) };
 }
 
 let cached: { settings: Settings; connectors: Connectors } | undefined;

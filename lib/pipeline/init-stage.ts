@@ -16,8 +16,10 @@ export function initStage(deps: { fabrics: FabricRepository; gitFor: (fabric: Fa
   return async ({ fabric, run, now }) => {
     const { directory, branch } = fabric.git;
     if (!run.dryRun) await deps.fabrics.setDirectoryStatus(fabric.id, { ...fabric.directory, status: "initializing", error: null });
-    const git = await deps.gitFor(fabric);
+    // Everything after "initializing" is inside the try: a failure of any kind (settings the provider
+    // refuses, a secret that cannot be read, the remote) is recorded on the fabric, never left "initializing".
     try {
+      const git = await deps.gitFor(fabric);
       for (let attempt = 0; ; attempt++) {
         const head = await git.head(branch);
         const tree = head ? await git.readTree(head.sha, directory) : [];

@@ -5,6 +5,9 @@ import { RetryableError, TerminalError } from "../errors.js";
 /** The reference is not one of env:NAME, file:/absolute/path, aws-sm:<name or ARN>. */
 export class SecretReferenceError extends TerminalError {}
 
+/** The reference is well formed but not allowed for this fabric in this deployment (lib/secrets/policy.ts), or leads outside where it may. */
+export class SecretRefusedError extends TerminalError {}
+
 /** Nothing is stored under the reference (unset variable, missing file, unknown secret). */
 export class SecretNotFoundError extends TerminalError {}
 

@@ -7,7 +7,7 @@
 import type { Settings } from "../config/settings.js";
 import type { RunStartRequest, RunStartResult } from "../pipeline/runs.js";
 import type { SecretResolver } from "../secrets/index.js";
-import type { DeliveryRecord } from "../store/deliveries.js";
+import type { DeliveryRecord, EarlierPush, PushKey, PushRecord } from "../store/deliveries.js";
 import { FabricNotFoundError } from "../store/errors.js";
 import { WebhookSecretNotConfiguredError, WebhookSecretUnavailableError } from "./errors.js";
 import { deliveryDocument, deliveryHeaders, parsePushEvent, type PushEvent } from "./github-payload.js";
@@ -17,12 +17,22 @@ import { verifyGitHubSignature } from "./signature.js";
 /** GitHub lets an operator redeliver a delivery for a few days; a week of memory covers that. */
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
+/**
+ * The same push (repository, ref, after) within this window starts nothing, whatever its delivery id:
+ * X-GitHub-Delivery is not covered by the signature, so a captured signed push could otherwise be
+ * replayed under fresh ids. GitHub sends one delivery per push; ten minutes covers its retries.
+ */
+export const PUSH_REPLAY_WINDOW_MS = 10 * 60_000;
+
 export interface WebhookDeps {
   /** The shared secret, or null when none is configured. */
   secret(): Promise<string | null>;
   readonly deliveries: {
     record(delivery: DeliveryRecord): Promise<boolean>;
     forget(deliveryId: string, receivedAt: Date): Promise<void>;
+    /** null when the push is new; the earlier delivery of the same push otherwise. */
+    recordPush(push: PushRecord): Promise<EarlierPush | null>;
+    forgetPush(push: PushKey, deliveryId: string): Promise<void>;
   };
   /** All fabrics. Filtering them here is fine for tens of fabrics; an index by repository would replace it. */
   readonly fabrics: { list(): Promise<readonly PushTarget[]> };
@@ -54,8 +64,22 @@ export interface PushReport {
   readonly detail?: string;
 }
 
+/** A push already received under another delivery id within PUSH_REPLAY_WINDOW_MS. */
+export interface PushReplay {
+  readonly event: "push";
+  readonly delivery: string;
+  readonly repository: string;
+  readonly ref: string;
+  readonly after: string;
+  readonly replay: true;
+  /** The delivery that carried the same push first. */
+  readonly firstDelivery: string;
+  readonly detail: string;
+}
+
 export type WebhookOutcome =
   | { readonly kind: "duplicate"; readonly body: { readonly duplicate: true; readonly delivery: string; readonly event: string } }
+  | { readonly kind: "replay"; readonly body: PushReplay }
   | { readonly kind: "ping"; readonly body: { readonly event: "ping"; readonly delivery: string; readonly ok: true } }
   | { readonly kind: "push"; readonly body: PushReport }
   | { readonly kind: "unsupported"; readonly body: { readonly event: string; readonly delivery: string; readonly reason: "event"; readonly detail: string } };
@@ -74,6 +98,19 @@ export function webhookSecretSource(
       // The resolver's messages name the reference, never a value.
       throw new WebhookSecretUnavailableError(`the webhook secret could not be read: ${(error as Error).message}`, { cause: error });
     }
+  };
+}
+
+function replayOf(key: PushKey, delivery: string, earlier: EarlierPush): PushReplay {
+  return {
+    event: "push",
+    delivery,
+    repository: key.repository,
+    ref: key.ref,
+    after: key.after,
+    replay: true,
+    firstDelivery: earlier.deliveryId,
+    detail: `the same push (${key.repository} ${key.ref} at ${key.after}) arrived at ${earlier.receivedAt} in delivery ${earlier.deliveryId}; a push starts runs once within ${PUSH_REPLAY_WINDOW_MS / 60_000} minutes, whatever its delivery id`,
   };
 }
 
@@ -99,11 +136,22 @@ export class WebhookService {
 
     const record = { deliveryId: delivery, event, receivedAt: request.now, retainUntil: new Date(request.now.getTime() + DELIVERY_RETENTION_MS) };
     if (!(await this.deps.deliveries.record(record))) return { kind: "duplicate", body: { duplicate: true, delivery, event } };
+    const key: PushKey = { repository: push.repository.full_name, ref: push.ref, after: push.after };
+    let pushRecorded = false;
     try {
+      const earlier = await this.deps.deliveries.recordPush({
+        ...key,
+        deliveryId: delivery,
+        receivedAt: request.now,
+        retainUntil: new Date(request.now.getTime() + PUSH_REPLAY_WINDOW_MS),
+      });
+      if (earlier) return { kind: "replay", body: replayOf(key, delivery, earlier) };
+      pushRecorded = true;
       return { kind: "push", body: await this.onPush(push, delivery, request.now) };
     } catch (error) {
-      // Unrecord it, so that a redelivery from GitHub is processed rather than taken for a duplicate.
+      // Unrecord it, so that a redelivery from GitHub is processed rather than taken for a duplicate or a replay.
       await this.deps.deliveries.forget(delivery, request.now).catch(() => undefined);
+      if (pushRecorded) await this.deps.deliveries.forgetPush(key, delivery).catch(() => undefined);
       throw error;
     }
   }

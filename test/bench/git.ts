@@ -9,7 +9,7 @@
 // The client runs with production settings (including GitHub's one second between writes).
 import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
 import { createGitProvider, type FileChange } from "../../lib/git/index.js";
-import { createSecretResolver } from "../../lib/secrets/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../support/trust.js";
 import { branchSha, lsTree, TempRepos } from "../support/git-repos.js";
 
 const TOKEN = "ghp_bench_token";
@@ -61,8 +61,8 @@ export default async () => {
     await repos.seed(gitdir, "main", seed);
     sim.addRepository({ owner: "acme", repo: "network", gitdir });
     const provider = await createGitProvider(
-      { provider: "github", owner: "acme", repo: "network", apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main", directory: DIR },
-      { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }) },
+      { provider: "github", owner: "acme", repo: "network", apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main", directory: DIR },
+      { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST },
     );
 
     // (a) plan and make one ingest commit
@@ -131,8 +131,8 @@ async function measureBulkReads(repos: TempRepos, sim: GitHubSim) {
       ["provider's choice", {}],
     ] as const) {
       const provider = await createGitProvider(
-        { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-        { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: { spaceWrites: false, limits } },
+        { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+        { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST, github: { spaceWrites: false, limits } },
       );
       const entries = await provider.readTree(head, DIR);
       sim.resetLog();

@@ -31,13 +31,13 @@ async function ingestAgainstFloor() {
   const files = rawServerFiles(DIR, FILES * PER_FILE, PER_FILE);
   const repo = seedRepository(files);
   const token = randomBytes(12).toString("hex");
-  process.env.HH_BENCH_GITHUB_TOKEN = token;
+  process.env.HH_GITOPS_SECRET_BENCH_GITHUB_TOKEN = token;
   const github = await startGitHubSim({ token, repos: [{ owner: "acme", repo: "fabric", gitdir: repo.bare }] });
   const stack = await startTestStack({ wiring });
   try {
     const registered = await stack.api("/fabrics", {
       method: "POST",
-      body: { name: "bench", git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_BENCH_GITHUB_TOKEN", directory: DIR } },
+      body: { name: "bench", git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_BENCH_GITHUB_TOKEN", directory: DIR } },
     });
     await waitForRun(stack, "bench", registered.body.initRun.runId);
 

@@ -18,7 +18,7 @@ describe("a run against GitHub's limits", () => {
   beforeAll(async () => {
     repo = seedRepository(rawServerFiles(DIR, 1_200, 600));
     const token = randomBytes(12).toString("hex");
-    process.env.HH_TEST_LIMITS_GITHUB_TOKEN = token;
+    process.env.HH_GITOPS_SECRET_LIMITS_GITHUB_TOKEN = token;
     github = await startGitHubSim({ token, limits: GITHUB_LIMITS, repos: [{ owner: "acme", repo: "limited", gitdir: repo.bare }] });
     // The real queues' visibility timeout: the stage waits a second in GitHub's limit, and a 2-second
     // test visibility would hand its message to a second consumer meanwhile.
@@ -33,7 +33,7 @@ describe("a run against GitHub's limits", () => {
   it("waits out a secondary-limit 403 and ingests 1,200 documents in one commit", async () => {
     const registered = await stack.api("/fabrics", {
       method: "POST",
-      body: { name: "limited", git: { provider: "github", owner: "acme", repo: "limited", apiUrl: github.url, credentials: "env:HH_TEST_LIMITS_GITHUB_TOKEN", directory: DIR } },
+      body: { name: "limited", git: { provider: "github", owner: "acme", repo: "limited", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_LIMITS_GITHUB_TOKEN", directory: DIR } },
     });
     expect(registered.status).toBe(201);
     expect((await waitForRun(stack, "limited", registered.body.initRun.runId)).status).toBe("succeeded");

@@ -26,9 +26,9 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     });
     if (provider === "github") {
       const token = randomBytes(12).toString("hex");
-      process.env.HH_TEST_GITHUB_TOKEN = token;
+      process.env.HH_GITOPS_SECRET_TEST_GITHUB_TOKEN = token;
       github = await startGitHubSim({ token, repos: [{ owner: "acme", repo: "fabric", gitdir: repo.bare }] });
-      gitSettings = { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_TEST_GITHUB_TOKEN", branch: "main", directory: DIR };
+      gitSettings = { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_TEST_GITHUB_TOKEN", branch: "main", directory: DIR };
     } else {
       gitSettings = { provider: "git", url: repo.bare, branch: "main", directory: DIR };
     }

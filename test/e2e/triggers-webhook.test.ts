@@ -3,7 +3,7 @@
 // the simulated GitHub. Payloads are GitHub's own (test/fixtures/webhooks, from @octokit/webhooks-examples).
 import { sign } from "@octokit/webhooks-methods";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
@@ -60,7 +60,7 @@ describe("GitHub push webhooks", () => {
   beforeAll(async () => {
     repo = seedRepository({ "README.md": "# fabric\n", [`${DIR}/raw/vpc-1.yaml`]: vpc("vpc-1", 1) });
     const token = randomBytes(12).toString("hex");
-    process.env.HH_TEST_WEBHOOK_GITHUB_TOKEN = token;
+    process.env.HH_GITOPS_SECRET_TEST_WEBHOOK_GITHUB_TOKEN = token;
     github = await startGitHubSim({ token, repos: [{ owner: "acme", repo: "fabric", gitdir: repo.bare }] });
     stack = await startTestStack({ webhookSecret: SECRET });
     const settings = currentSettings();
@@ -70,7 +70,7 @@ describe("GitHub push webhooks", () => {
       method: "POST",
       body: {
         name: FABRIC,
-        git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_TEST_WEBHOOK_GITHUB_TOKEN", branch: "main", directory: DIR },
+        git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_TEST_WEBHOOK_GITHUB_TOKEN", branch: "main", directory: DIR },
       },
     });
     expect(res.status).toBe(201);
@@ -217,7 +217,11 @@ describe("GitHub push webhooks", () => {
     body.after = repo.head();
     body.commits = [{ ...body.commits[0], id: body.after, message: "add vpc-2", added: [`${DIR}/raw/vpc-2.yaml`], modified: [] }];
 
-    const results = await Promise.all(Array.from({ length: 50 }, () => deliver(body)));
+    // 50 different pushes (the same push twice is a replay, test/security/webhook-replay.test.ts): the
+    // first is the real head, the others name other commits of the branch's history.
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => deliver(i === 0 ? body : { ...body, after: createHash("sha1").update(`push ${i}`).digest("hex") })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     const outcomes = results.map((r) => r.body.fabrics[0]);
     expect(outcomes.filter((o) => o.outcome === "started")).toHaveLength(1);

@@ -1,13 +1,18 @@
 // Starts the real local stack in-process for a test: in-memory dynalite, local-aws-sqs, random ports.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.js";
 import type { Wiring } from "../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../infra/wiring.js";
+import { TEST_REPO_ROOT } from "./trust.js";
 
 /** The real wiring with a 2 s visibility timeout, so that a retried stage comes back within a test. */
 export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queues.map((q) => ({ ...q, visibilityTimeoutSeconds: 2 })) };
 
 export interface TestStack extends LocalStack {
+  /** The stack's data dir (a temporary folder): file: secrets of fabrics go in its secrets/ folder. */
+  readonly dataDir: string;
   /** fetch against the API with the bearer token (unless `auth: false`). */
   api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<ApiResult>;
   readonly errors: unknown[];
@@ -25,6 +30,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
   // The simulated GitHub needs no pause between writes.
   process.env.HH_GITOPS_GITHUB_SPACE_WRITES ??= "false";
   const errors: unknown[] = [];
+  // A data dir of its own; repositories stay where test/support makes them (under os.tmpdir()).
+  const dataDir = mkdtempSync(join(TEST_REPO_ROOT, "hh-data-"));
   const stack = await startLocalStack({
     dynamoDbPath: null,
     port: 0,
@@ -33,8 +40,11 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     eventSources: { waitSeconds: 0 },
     wiring: fastRetryWiring,
     onError: (e) => errors.push(e),
+    dataDir,
+    repoRoot: TEST_REPO_ROOT,
     ...options,
   });
+  const close = stack.close;
   const api: TestStack["api"] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.auth !== false) headers.authorization ??= `Bearer ${stack.token}`;
@@ -53,7 +63,15 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     }
     return { status: res.status, headers: res.headers, body: parsed };
   };
-  return Object.assign(stack, { api, errors });
+  return Object.assign(stack, {
+    api,
+    errors,
+    dataDir,
+    close: async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

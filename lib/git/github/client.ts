@@ -8,8 +8,23 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { writeBudgetFor } from "./write-budget.js";
+import { HostNotAllowedError, RedirectRefusedError } from "../../net/errors.js";
+import { guardedFetch } from "../../net/guarded-fetch.js";
+import type { HostPolicy } from "../../net/hosts.js";
 
-export const GitHubOctokit = Octokit.plugin(retry, throttling);
+/**
+ * Octokit wraps whatever its fetch throws into a status-500 RequestError, which plugin-retry would retry.
+ * A request that our fetch refused (a host off the allow-list) comes out of this hook as the refusal
+ * itself. Listed before the other plugins, so its hook sits closest to the request.
+ */
+function refusalsAreFinal(octokit: Pick<Octokit, "hook">): void {
+  octokit.hook.error("request", (error) => {
+    const cause = (error as { cause?: unknown }).cause;
+    throw cause instanceof HostNotAllowedError || cause instanceof RedirectRefusedError ? cause : error;
+  });
+}
+
+export const GitHubOctokit = Octokit.plugin(refusalsAreFinal, retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
 
 export type GitHubCredentials =
@@ -66,6 +81,8 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 export function createGitHubClient(options: {
   readonly apiUrl: string;
   readonly credentials: GitHubCredentials;
+  /** Every request, and every redirect it meets (the tarball's, to codeload), is checked against it before it is sent. */
+  readonly hosts: HostPolicy;
   readonly tuning?: GitHubClientTuning;
 }): GitHubClient {
   const tuning = options.tuning ?? {};
@@ -78,6 +95,8 @@ export function createGitHubClient(options: {
 
   const fetchWithTimeout: typeof fetch = (input, init) =>
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  // Redirects are followed by guardedFetch, one checked hop at a time, never by fetch itself.
+  const allowedFetch = guardedFetch(options.hosts, fetchWithTimeout);
 
   const auth =
     options.credentials.kind === "token"
@@ -98,7 +117,7 @@ export function createGitHubClient(options: {
     // Failed requests become our errors and are reported by the caller; Octokit's own request log
     // would print every expected 304/404/409 on stderr.
     log: { debug: noop, info: noop, warn: console.warn, error: noop },
-    request: { fetch: fetchWithTimeout },
+    request: { fetch: allowedFetch },
     retry: { retryAfterBaseValue, retries: tuning.retries ?? 3, doNotRetry: DO_NOT_RETRY },
     throttle: {
       retryAfterBaseValue,

@@ -2,7 +2,7 @@
 // Costs are kept to what changed:
 //   head      one conditional GET of the ref; a 304 costs no rate-limit quota
 //   readTree  one recursive tree GET (a walk of the directory only when GitHub truncates it)
-//   readBlobs cached by sha; many missing blobs come in one tarball download or in GraphQL batches
+//   readBlobs cached by sha per repository and credential; many missing blobs come in one tarball download or in GraphQL batches
 //             of ~100 (see tarballPaysOff), a few (and what GraphQL cannot carry) one by one
 //   commit    POST git/trees in bounded chunks chained by base_tree + one POST git/commits + one
 //             PATCH git/refs (force: false)
@@ -170,7 +170,7 @@ export class GitHubProvider implements GitProvider {
     const result = new Map<string, Uint8Array>();
     const missing: string[] = [];
     for (const sha of new Set(shas)) {
-      const content = this.cache.blobs.get(sha);
+      const content = this.known.blobs.get(sha);
       if (content) result.set(sha, content);
       else missing.push(sha);
     }
@@ -347,7 +347,7 @@ export class GitHubProvider implements GitProvider {
   }
 
   private keep(result: Map<string, Uint8Array>, sha: string, content: Uint8Array): void {
-    this.cache.blobs.set(sha, content);
+    this.known.blobs.set(sha, content);
     result.set(sha, content);
   }
 
@@ -529,7 +529,7 @@ export class GitHubProvider implements GitProvider {
     this.known.heads.set(prepared.branch, { sha });
     this.known.commits.set(sha, { tree, totalBlobBytes: null });
     for (const change of prepared.changes.filter(isWrite)) {
-      this.cache.blobs.set(change.sha, change.content);
+      this.known.blobs.set(change.sha, change.content);
       this.known.blobHomes.set(change.sha, { commit: sha, path: change.path });
     }
   }

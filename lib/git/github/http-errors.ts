@@ -58,6 +58,10 @@ function isRateLimit(error: RequestError): boolean {
 /** The error to throw for `error`, raised while `action` (e.g. "reading branch main of acme/net"). */
 export function toGitError(error: unknown, action: string): Error {
   if (error instanceof TerminalError || error instanceof RetryableError) return error;
+  // Octokit wraps whatever its fetch throws into a status-500 RequestError; a request our own fetch
+  // refused (a host off the allow-list) is that refusal, not a server failure.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (isRequestError(error) && (cause instanceof TerminalError || cause instanceof RetryableError)) return cause;
   if (!isRequestError(error)) {
     // Octokit raises a bare AbortError/TimeoutError for aborted requests; anything else is a bug of ours.
     if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) {

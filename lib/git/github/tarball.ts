@@ -5,17 +5,32 @@
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { gitBlobSha } from "../blob-sha.js";
-import { CorruptArchiveError } from "../errors.js";
+import { ArchiveTooLargeError, CorruptArchiveError } from "../errors.js";
 import { readTar } from "../tar-reader.js";
 
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * Upper bound of an expanded tarball. The provider downloads one only when the commit's files add up to
+ * at most 64 MiB (GitHubProviderLimits.tarballMaxBytes); tar adds up to 1 KiB per file on top (header
+ * and padding), and a listing that is not truncated has at most 100,000 entries: 64 MiB + ~100 MiB.
+ * A gzip of 1 MB can expand to 1 GB; past this bound decompression stops.
+ */
+export const MAX_TARBALL_BYTES = 192 * 1024 * 1024;
+
 /** `wanted` maps repository paths to the blob sha expected there; returns the contents found, by sha. */
-export async function blobsFromTarball(gzipped: Uint8Array, wanted: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
+export async function blobsFromTarball(
+  gzipped: Uint8Array,
+  wanted: ReadonlyMap<string, string>,
+  maxBytes: number = MAX_TARBALL_BYTES,
+): Promise<Map<string, Uint8Array>> {
   let archive: Uint8Array;
   try {
-    archive = await gunzipAsync(gzipped);
+    archive = await gunzipAsync(gzipped, { maxOutputLength: maxBytes });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new ArchiveTooLargeError(`the tarball expands to more than ${maxBytes} bytes; it is not read`, { cause: error });
+    }
     throw new CorruptArchiveError("the tarball is not valid gzip", { cause: error });
   }
   const found = new Map<string, Uint8Array>();

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as git from "isomorphic-git";
-import http from "isomorphic-git/http/node";
+import type { HttpClient } from "isomorphic-git";
 import { prepareCommit } from "../changes.js";
 import { ConflictError, GitAuthenticationError, GitNotFoundError, InvalidChangeError } from "../errors.js";
 import { assertBranchName, normalizeDirectory } from "../paths.js";
@@ -33,6 +33,8 @@ export interface RemoteRepositoryOptions {
   readonly defaultBranch: string;
   /** Where the temporary clone goes (default os.tmpdir()). */
   readonly workDir?: string;
+  /** The HTTP client every request goes through: guardedGitHttp, which keeps to the host allow-list. */
+  readonly http: HttpClient;
 }
 
 export class RemoteRepositoryProvider implements GitProvider {
@@ -53,7 +55,7 @@ export class RemoteRepositoryProvider implements GitProvider {
     assertBranchName(branch);
     this.branchToFetch = branch;
     try {
-      const refs = await git.listServerRefs({ http, url: this.url, prefix: `refs/heads/${branch}`, ...this.auth() });
+      const refs = await git.listServerRefs({ http: this.options.http, url: this.url, prefix: `refs/heads/${branch}`, ...this.auth() });
       const sha = refs.find((ref) => ref.ref === `refs/heads/${branch}`)?.oid ?? null;
       const previous = this.lastSeen.get(branch);
       if (sha === null) {
@@ -122,7 +124,7 @@ export class RemoteRepositoryProvider implements GitProvider {
       await git.writeRef({ fs: atomicFs, gitdir: repository.gitdir, ref: OUTGOING_REF, value: sha, force: true });
       await git.push({
         fs: atomicFs,
-        http,
+        http: this.options.http,
         gitdir: repository.gitdir,
         url: this.url,
         ref: OUTGOING_REF,
@@ -192,7 +194,7 @@ export class RemoteRepositoryProvider implements GitProvider {
     try {
       await git.fetch({
         fs: atomicFs,
-        http,
+        http: this.options.http,
         gitdir: repository.gitdir,
         url: this.url,
         ref: branch,

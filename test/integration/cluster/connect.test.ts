@@ -1,5 +1,5 @@
-// lib/cluster's client against the simulated API server: kubeconfig by path and by secret reference,
-// list/apply/delete, and how failures are classified.
+// lib/cluster's client against the simulated API server: kubeconfig by secret reference (a file under the
+// data dir's secrets/, a variable), list/apply/delete, and how failures are classified.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,9 @@ import { projectCrds } from "../../../infra/local/simulated-cluster.js";
 import { connectCluster } from "../../../lib/cluster/client.js";
 import { ClusterAuthenticationError, ClusterConfigError, ClusterRejectedError, ClusterUnavailableError } from "../../../lib/cluster/errors.js";
 import { managedKinds } from "../../../lib/hedgehog/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
+import { SecretNotFoundError, SecretReferenceError } from "../../../lib/secrets/index.js";
+import { LOOPBACK_HOSTS } from "../../support/trust.js";
+import { createSecretStore } from "../../../lib/secrets/index.js";
 
 const VPC = managedKinds.find((k) => k.kind === "VPC")!;
 const vpc = (name: string, vlan: number) => ({
@@ -23,22 +25,24 @@ describe("connectCluster", () => {
   let sim: KubeSim;
   let dir: string;
   const env: Record<string, string> = {};
-  const secrets = createSecretResolver({ env });
+  let deps: Parameters<typeof connectCluster>[1];
 
   beforeAll(async () => {
     sim = await startKubeSim({ crds: projectCrds(), token: "right-token" });
     dir = mkdtempSync(join(tmpdir(), "hh-kubeconfig-"));
-    await writeKubeconfig(join(dir, "kubeconfig"), { server: sim.url, token: "right-token" });
-    env.FABRIC_KUBECONFIG = kubeconfigYaml({ server: sim.url, token: "right-token" });
-    env.WRONG_KUBECONFIG = kubeconfigYaml({ server: sim.url, token: "wrong-token" });
+    await writeKubeconfig(join(dir, "secrets", "kubeconfig"), { server: sim.url, token: "right-token" });
+    env.HH_GITOPS_SECRET_FABRIC_KUBECONFIG = kubeconfigYaml({ server: sim.url, token: "right-token" });
+    env.HH_GITOPS_SECRET_WRONG_KUBECONFIG = kubeconfigYaml({ server: sim.url, token: "wrong-token" });
+    const store = createSecretStore({ policy: { deployment: "local", secretNamePrefix: "hedgehog-gitops", secretsDir: join(dir, "secrets") }, env });
+    deps = { secrets: store.forFabric("fabric-1"), hosts: LOOPBACK_HOSTS };
   });
   afterAll(async () => {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("connects through a kubeconfig file and applies with our field manager, then lists and deletes", async () => {
-    const cluster = await connectCluster({ kubeconfig: join(dir, "kubeconfig"), namespace: "default" }, { secrets });
+  it("connects through a kubeconfig file under the data dir's secrets/ and applies with our field manager, then lists and deletes", async () => {
+    const cluster = await connectCluster({ kubeconfig: `file:${join(dir, "secrets", "kubeconfig")}`, namespace: "default" }, deps);
     const applied = await cluster.apply(VPC, vpc("vpc-1", 1001));
     expect((applied.metadata as unknown as { managedFields: { manager: string }[] }).managedFields.map((m) => m.manager)).toEqual(["hedgehog-gitops"]);
     expect((await cluster.list(VPC, "default")).map((o) => o.metadata.name)).toEqual(["vpc-1"]);
@@ -48,19 +52,21 @@ describe("connectCluster", () => {
   });
 
   it("connects through a secret reference", async () => {
-    const cluster = await connectCluster({ kubeconfig: "env:FABRIC_KUBECONFIG", namespace: "default" }, { secrets });
+    const cluster = await connectCluster({ kubeconfig: "env:HH_GITOPS_SECRET_FABRIC_KUBECONFIG", namespace: "default" }, deps);
     expect(await cluster.list(VPC, "default")).toEqual([]);
   });
 
   it("says what is wrong with the configuration", async () => {
-    await expect(connectCluster({ kubeconfig: join(dir, "missing"), namespace: "default" }, { secrets })).rejects.toThrow(ClusterConfigError);
-    await expect(connectCluster({ simulated: true }, { secrets })).rejects.toThrow(/no simulated cluster/);
-    const wrong = await connectCluster({ kubeconfig: "env:WRONG_KUBECONFIG", namespace: "default" }, { secrets });
+    await expect(connectCluster({ kubeconfig: `file:${join(dir, "secrets", "missing")}`, namespace: "default" }, deps)).rejects.toThrow(SecretNotFoundError);
+    await expect(connectCluster({ kubeconfig: join(dir, "secrets", "kubeconfig"), namespace: "default" }, deps)).rejects.toThrow(SecretReferenceError);
+    await expect(connectCluster({ simulated: true }, deps)).rejects.toThrow(ClusterConfigError);
+    await expect(connectCluster({ simulated: true }, deps)).rejects.toThrow(/no simulated cluster/);
+    const wrong = await connectCluster({ kubeconfig: "env:HH_GITOPS_SECRET_WRONG_KUBECONFIG", namespace: "default" }, deps);
     await expect(wrong.list(VPC, "default")).rejects.toThrow(ClusterAuthenticationError);
   });
 
   it("classifies a schema rejection as terminal and a 503 as retryable", async () => {
-    const cluster = await connectCluster({ kubeconfig: "env:FABRIC_KUBECONFIG", namespace: "default" }, { secrets });
+    const cluster = await connectCluster({ kubeconfig: "env:HH_GITOPS_SECRET_FABRIC_KUBECONFIG", namespace: "default" }, deps);
     await expect(cluster.apply(VPC, { ...vpc("vpc-2", 1002), spec: { subnets: { default: { vlan: "not a number" } } } })).rejects.toThrow(ClusterRejectedError);
     sim.faults.inject({ match: { verb: "list" }, fault: { type: "status", code: 503 } });
     await expect(cluster.list(VPC, "default")).rejects.toThrow(ClusterUnavailableError);

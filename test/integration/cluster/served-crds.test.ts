@@ -13,11 +13,11 @@ import { ClusterConflictError, NotAHedgehogClusterError } from "../../../lib/clu
 import { makeEqual } from "../../../lib/cluster/make-equal.js";
 import { servedCatalog, ServedCatalogCache } from "../../../lib/cluster/served-crds.js";
 import { bundledCatalog, type Catalog } from "../../../lib/hedgehog/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
 import { fabricMainCrds, v0126Crds } from "../../support/crd-sets.js";
+import { LOOPBACK_HOSTS, localSecrets } from "../../support/trust.js";
 
 const TOKEN = "served-token";
-const secrets = createSecretResolver({ env: {} });
+const secrets = localSecrets();
 let dir: string;
 const sims: KubeSim[] = [];
 
@@ -34,7 +34,7 @@ async function cluster(crds: readonly object[]): Promise<{ sim: KubeSim; cluster
   sims.push(sim);
   const path = join(dir, `kubeconfig-${sims.length}`);
   await writeKubeconfig(path, { server: sim.url, token: TOKEN });
-  return { sim, cluster: await connectCluster({ kubeconfig: path, namespace: "default" }, { secrets }) };
+  return { sim, cluster: await connectCluster({ simulated: true }, { secrets, hosts: LOOPBACK_HOSTS, simulatedKubeconfig: path }) };
 }
 
 const crdRequests = (sim: KubeSim) => sim.requests.entries().filter((r) => r.resource === "customresourcedefinitions").length;

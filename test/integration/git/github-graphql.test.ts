@@ -4,9 +4,9 @@
 import { validate } from "@octokit/graphql-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHubSim, type GitHubSim } from "../../../infra/local/github-sim/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { createGitProvider, gitBlobSha, type GitHubClientTuning, type GitHubProviderLimits, type GitProvider } from "../../../lib/git/index.js";
 import { blobBatchQuery } from "../../../lib/git/github/graphql-blobs.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
 import { TempRepos } from "../../support/git-repos.js";
 
 const TOKEN = "ghp_graphql_test_token";
@@ -24,8 +24,8 @@ async function fabric(files: Record<string, string | Uint8Array>, limits: GitHub
   const repo = `graphql-${++count}`;
   sim.addRepository({ owner: "acme", repo, gitdir });
   const provider = await createGitProvider(
-    { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-    { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: { ...TUNING, limits } },
+    { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+    { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST, github: { ...TUNING, limits } },
   );
   providers.push(provider);
   return { provider, gitdir, head };
@@ -153,8 +153,8 @@ describe("github provider: blob reads in GraphQL batches", () => {
 
   it("fails terminally, naming the repository, when GitHub cannot resolve it", async () => {
     const provider = await createGitProvider(
-      { provider: "github", owner: "acme", repo: "gone", apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-      { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: TUNING },
+      { provider: "github", owner: "acme", repo: "gone", apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+      { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST, github: TUNING },
     );
     providers.push(provider);
     const shas = Array.from({ length: 6 }, (_, i) => String(i).repeat(40));

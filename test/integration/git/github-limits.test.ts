@@ -3,8 +3,8 @@
 // together: the simulator counts a second as 20 ms (a minute: 1.2 s), the client as 25 ms.
 import { afterAll, describe, expect, it } from "vitest";
 import { GITHUB_LIMITS, startGitHubSim, type GitHubSim, type GitHubSimLimits } from "../../../infra/local/github-sim/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { createGitProvider, gitBlobSha, type GitHubClientTuning, type GitHubProviderLimits, type GitProvider } from "../../../lib/git/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
 import { gitIn, lsTree, TempRepos } from "../../support/git-repos.js";
 
 const TOKEN = "ghp_limits_test_token";
@@ -28,8 +28,8 @@ async function limitedFabric(
   const repo = `limited-${++count}`;
   sim.addRepository({ owner: "acme", repo, gitdir });
   const provider = await createGitProvider(
-    { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-    { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: tuning },
+    { provider: "github", owner: "acme", repo, apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+    { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST, github: tuning },
   );
   providers.push(provider);
   return { provider, sim, gitdir, head };

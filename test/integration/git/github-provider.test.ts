@@ -17,8 +17,9 @@ import {
   type GitHubProviderLimits,
   type GitProvider,
 } from "../../../lib/git/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
+import { createSecretStore } from "../../../lib/secrets/index.js";
 import { branchSha, gitIn, lsTree, TempRepos } from "../../support/git-repos.js";
+import { LOCAL_GIT_TRUST, localSecretPolicy, localSecrets } from "../../support/trust.js";
 
 const TOKEN = "ghp_simulated_token_value";
 const NOW = new Date("2024-05-01T12:00:00Z");
@@ -45,8 +46,8 @@ async function fabric(
   const repo = `fabric-${++count}`;
   target.addRepository({ owner: "acme", repo, gitdir });
   const provider = await createGitProvider(
-    { provider: "github", owner: "acme", repo, apiUrl: target.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-    { secrets: createSecretResolver({ env: { GITHUB_TOKEN: options.token ?? TOKEN } }), github: options.tuning ?? TUNING },
+    { provider: "github", owner: "acme", repo, apiUrl: target.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+    { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: options.token ?? TOKEN }), ...LOCAL_GIT_TRUST, github: options.tuning ?? TUNING },
   );
   providers.push(provider);
   return { provider, gitdir, sim: target, head };
@@ -239,8 +240,8 @@ describe("github provider: access", () => {
 
   it("fails terminally for a repository that does not exist", async () => {
     const provider = await createGitProvider(
-      { provider: "github", owner: "acme", repo: "no-such-repo", apiUrl: sim.url, credentials: "env:GITHUB_TOKEN", branch: "main" },
-      { secrets: createSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }), github: TUNING },
+      { provider: "github", owner: "acme", repo: "no-such-repo", apiUrl: sim.url, credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" },
+      { secrets: localSecrets({ HH_GITOPS_SECRET_GITHUB_TOKEN: TOKEN }), ...LOCAL_GIT_TRUST, github: TUNING },
     );
     await expect(provider.head("main")).rejects.toBeInstanceOf(GitNotFoundError);
   });
@@ -251,12 +252,13 @@ describe("github provider: access", () => {
     const gitdir = await repos.bare("main");
     const head = await repos.seed(gitdir, "main", { "a.txt": "a\n" });
     appSim.addRepository({ owner: "acme", repo: "app-repo", gitdir });
-    const secretFile = join(await repos.dir(), "github-app.json");
+    const secretsDir = await repos.dir();
+    const secretFile = join(secretsDir, "github-app.json");
     // GitHub hands out PKCS#1 keys ("BEGIN RSA PRIVATE KEY").
     await writeFile(secretFile, JSON.stringify({ appId: 4242, installationId: 77, privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString() }));
     const provider = await createGitProvider(
       { provider: "github", owner: "acme", repo: "app-repo", apiUrl: appSim.url, credentials: `file:${secretFile}`, branch: "main" },
-      { secrets: createSecretResolver({ env: {} }), github: TUNING },
+      { secrets: createSecretStore({ policy: localSecretPolicy(secretsDir), env: {} }).forFabric("test-fabric"), ...LOCAL_GIT_TRUST, github: TUNING },
     );
     providers.push(provider);
     expect((await provider.head("main"))?.sha).toBe(head);

@@ -3,17 +3,17 @@
 import { writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConflictError, createGitProvider, GitNotFoundError, RefLockedError, type GitProvider } from "../../../lib/git/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
+import { ConflictError, createGitProvider, GitNotFoundError, InvalidGitSettingsError, RefLockedError, type GitProvider } from "../../../lib/git/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { branchSha, git, gitIn, lsTree, TempRepos } from "../../support/git-repos.js";
 
 const repos = new TempRepos();
 const NOW = new Date("2024-05-01T12:00:00Z");
-const secrets = createSecretResolver({ env: {} });
+const secrets = localSecrets();
 afterAll(() => repos.removeAll());
 
 function local(gitdir: string): Promise<GitProvider> {
-  return createGitProvider({ provider: "git", url: gitdir, branch: "main" }, { secrets });
+  return createGitProvider({ provider: "git", url: gitdir, branch: "main" }, { secrets, ...LOCAL_GIT_TRUST });
 }
 
 describe("git provider on a local bare repository", () => {
@@ -86,8 +86,20 @@ describe("git provider on a local bare repository", () => {
     expect((await git(["show", "HEAD:fab/README.md"], { cwd: work }))).toBe("# fab\n");
   });
 
-  it("reports a path that is not a repository as not found", async () => {
-    const provider = await local(join(await repos.dir(), "nothing-here.git"));
+  it("refuses, when the provider is made, a path that is not a bare repository under the repository root", async () => {
+    await expect(local(join(await repos.dir(), "nothing-here.git"))).rejects.toThrow(/git.url does not exist under/);
+    const work = join(await repos.dir(), "work");
+    await git(["init", "--quiet", work]);
+    await expect(local(join(work, ".git"))).rejects.toThrow(/is not a bare repository/);
+    await expect(local(work)).rejects.toThrow(/is not a Git repository/);
+    await expect(local("/etc")).rejects.toThrow(/must be a bare repository under/);
+    await expect(local(await repos.dir())).rejects.toBeInstanceOf(InvalidGitSettingsError);
+  });
+
+  it("reports a repository that disappeared as not found", async () => {
+    const gitdir = await repos.bare("main");
+    const provider = await local(gitdir);
+    await rm(gitdir, { recursive: true, force: true });
     await expect(provider.head("main")).rejects.toBeInstanceOf(GitNotFoundError);
   });
 });

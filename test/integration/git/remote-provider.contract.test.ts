@@ -1,7 +1,7 @@
 // The contract against a smart-HTTP remote: `git http-backend` behind a node server on 127.0.0.1
 // that asks for a token (HTTP Basic), as a hosted Git service would.
 import { createGitProvider } from "../../../lib/git/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { startGitHttpBackend } from "../../support/git-http-backend.js";
 import { TempRepos } from "../../support/git-repos.js";
 import { describeGitProviderContract } from "./provider-contract.js";
@@ -13,15 +13,15 @@ describeGitProviderContract("git provider → smart-HTTP remote (git http-backen
   const root = await scratch.dir("hh-git-root-");
   const work = await scratch.dir("hh-git-clones-");
   const server = await startGitHttpBackend({ root, token: TOKEN });
-  const secrets = createSecretResolver({ env: { GIT_TOKEN: TOKEN } });
+  const secrets = localSecrets({ HH_GITOPS_SECRET_GIT_TOKEN: TOKEN });
   let count = 0;
   return {
     async newRepository(repos) {
       const name = `repo-${++count}.git`;
       const gitdir = await repos.bare("main", root, name);
       const provider = await createGitProvider(
-        { provider: "git", url: server.repoUrl(name), branch: "main", credentials: "env:GIT_TOKEN" },
-        { secrets, workDir: work },
+        { provider: "git", url: server.repoUrl(name), branch: "main", credentials: "env:HH_GITOPS_SECRET_GIT_TOKEN" },
+        { secrets, ...LOCAL_GIT_TRUST, workDir: work },
       );
       return { provider, gitdir };
     },

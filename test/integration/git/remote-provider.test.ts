@@ -3,7 +3,7 @@
 import { readdir } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, createGitProvider, GitAuthenticationError, GitUnavailableError, type GitProvider, type GitProviderSettings } from "../../../lib/git/index.js";
-import { createSecretResolver } from "../../../lib/secrets/index.js";
+import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { startGitHttpBackend, type GitHttpBackend } from "../../support/git-http-backend.js";
 import { branchSha, gitIn, TempRepos } from "../../support/git-repos.js";
 
@@ -29,8 +29,8 @@ afterAll(async () => {
 async function remote(token: string | null, workDir?: string) {
   const name = `r-${++count}.git`;
   const gitdir = await repos.bare("main", root, name);
-  const settings: GitProviderSettings = { provider: "git", url: server.repoUrl(name), branch: "main", ...(token !== null ? { credentials: "env:TOKEN" } : {}) };
-  const provider = await createGitProvider(settings, { secrets: createSecretResolver({ env: token !== null ? { TOKEN: token } : {} }), ...(workDir ? { workDir } : {}) });
+  const settings: GitProviderSettings = { provider: "git", url: server.repoUrl(name), branch: "main", ...(token !== null ? { credentials: "env:HH_GITOPS_SECRET_TOKEN" } : {}) };
+  const provider = await createGitProvider(settings, { secrets: localSecrets(token !== null ? { HH_GITOPS_SECRET_TOKEN: token } : {}), ...LOCAL_GIT_TRUST, ...(workDir ? { workDir } : {}) });
   opened.push(provider);
   return { provider, gitdir };
 }
@@ -46,7 +46,7 @@ describe("git provider on a smart-HTTP remote", () => {
   });
 
   it("reports an unreachable server as retryable", async () => {
-    const provider = await createGitProvider({ provider: "git", url: "http://127.0.0.1:9/nothing.git", branch: "main" }, { secrets: createSecretResolver({ env: {} }) });
+    const provider = await createGitProvider({ provider: "git", url: "http://127.0.0.1:9/nothing.git", branch: "main" }, { secrets: localSecrets(), ...LOCAL_GIT_TRUST });
     const attempt = provider.head("main");
     await expect(attempt).rejects.toBeInstanceOf(GitUnavailableError);
     await expect(attempt).rejects.toMatchObject({ retryable: true });

@@ -2,11 +2,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TempRepos } from "../../support/git-repos.js";
 import { startTestStack, type TestStack } from "../../support/local-stack.js";
+
+// Local repositories must be bare repositories under the repository root (DESIGN §14); the test stack's
+// root is os.tmpdir(), where TempRepos makes them.
+const repos = new TempRepos();
+let fabricRepo = "";
+let otherRepo = "";
+beforeAll(async () => {
+  fabricRepo = await repos.bare("main", undefined, "fabric.git");
+  otherRepo = await repos.bare("main", undefined, "x.git");
+});
+afterAll(() => repos.removeAll());
 
 const body = (name = "fabric-1") => ({
   name,
-  git: { provider: "git", url: "/srv/git/fabric.git", branch: "main", directory: `gitops/hedgehog/${name}` },
+  git: { provider: "git", url: fabricRepo, branch: "main", directory: `gitops/hedgehog/${name}` },
   cluster: null,
   sync: { mode: "observe", prune: false, intervalMinutes: 5, keepOriginals: false },
 });
@@ -27,7 +39,7 @@ describe("fabric registry over HTTP", () => {
     expect(res.headers.get("etag")).toBe('"1"');
     expect(res.body).toMatchObject({
       id: "fabric-1",
-      git: { provider: "git", url: "/srv/git/fabric.git", branch: "main", directory: "gitops/hedgehog/fabric-1" },
+      git: { provider: "git", url: fabricRepo, branch: "main", directory: "gitops/hedgehog/fabric-1" },
       cluster: null,
       sync: { mode: "observe", prune: false, intervalMinutes: 5, keepOriginals: false, suspended: false },
       directory: { status: "not_initialized", error: null, lastInitAt: null },
@@ -36,9 +48,9 @@ describe("fabric registry over HTTP", () => {
   });
 
   it("applies defaults: branch main, directory gitops/hedgehog/<name>, observe mode", async () => {
-    const res = await stack.api("/fabrics", { method: "POST", body: { name: "minimal", git: { provider: "git", url: "/srv/x.git" } } });
+    const res = await stack.api("/fabrics", { method: "POST", body: { name: "minimal", git: { provider: "git", url: otherRepo } } });
     expect(res.status).toBe(201);
-    expect(res.body.git).toEqual({ provider: "git", url: "/srv/x.git", branch: "main", directory: "gitops/hedgehog/minimal" });
+    expect(res.body.git).toEqual({ provider: "git", url: otherRepo, branch: "main", directory: "gitops/hedgehog/minimal" });
     expect(res.body.sync.mode).toBe("observe");
     expect(res.body.cluster).toBeNull();
   });
@@ -48,12 +60,12 @@ describe("fabric registry over HTTP", () => {
       method: "POST",
       body: {
         name: "gh",
-        git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: "http://127.0.0.1:9/api", credentials: "env:GITHUB_TOKEN" },
+        git: { provider: "github", owner: "acme", repo: "fabric", apiUrl: "http://127.0.0.1:9/api", credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN" },
         cluster: { simulated: true },
       },
     });
     expect(res.status).toBe(201);
-    expect(res.body.git).toMatchObject({ owner: "acme", repo: "fabric", credentials: "env:GITHUB_TOKEN", branch: "main" });
+    expect(res.body.git).toMatchObject({ owner: "acme", repo: "fabric", credentials: "env:HH_GITOPS_SECRET_GITHUB_TOKEN", branch: "main" });
   });
 
   it("lists and gets fabrics", async () => {
@@ -79,6 +91,10 @@ describe("fabric registry over HTTP", () => {
     ["a name over 63 characters", body("a".repeat(64)), "/name", "must be a DNS label"],
     ["a relative repository path", { ...body("a3"), git: { provider: "git", url: "repo.git" } }, "/git/url", "absolute path"],
     ["a directory with ..", { ...body("a4"), git: { provider: "git", url: "/r.git", directory: "a/../b" } }, "/git/directory", ". or .."],
+    ["a directory with a .git segment", { ...body("a4"), git: { provider: "git", url: "/r.git", directory: "a/.GIT/b" } }, "/git/directory", ".git segment"],
+    ["a repository outside the repository root", { ...body("a4"), git: { provider: "git", url: "/srv/git/fabric.git" } }, "/git/url", "HH_GITOPS_REPO_ROOT"],
+    ["a kubeconfig path", { ...body("a4"), cluster: { kubeconfig: "/root/.kube/config" } }, "/cluster/kubeconfig", "secret reference"],
+    ["an env: reference to a variable of the server", { ...body("a4"), git: { provider: "github", owner: "o", repo: "r", credentials: "env:AWS_SECRET_ACCESS_KEY" } }, "/git/credentials", "HH_GITOPS_SECRET_"],
     ["an unknown provider", { ...body("a5"), git: { provider: "gitlab", url: "/r.git" } }, "/git/provider", ""],
     ["github without credentials", { ...body("a6"), git: { provider: "github", owner: "o", repo: "r" } }, "/git/credentials", ""],
     ["a credentials value that is not a secret reference", { ...body("a7"), git: { provider: "github", owner: "o", repo: "r", credentials: "ghp_abc" } }, "/git/credentials", "secret reference"],
@@ -179,7 +195,7 @@ describe("local stack persistence", () => {
       try {
         const res = await second.api("/fabrics/persisted");
         expect(res.status).toBe(200);
-        expect(res.body.git.url).toBe("/srv/git/fabric.git");
+        expect(res.body.git.url).toBe(fabricRepo);
       } finally {
         await second.close();
       }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { defineWiring } from "../../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../../infra/wiring.js";
 import { FabricService } from "../../../lib/api/fabrics.js";
+import { trustPolicy } from "../../../lib/config/index.js";
 import { RetryableError } from "../../../lib/errors.js";
 import type { Fabric } from "../../../lib/fabrics/schema.js";
 import type { GitProvider } from "../../../lib/git/provider.js";
@@ -85,7 +86,7 @@ describe("ingest crash recovery", () => {
     });
     repos.push(repo);
     const rt = runtime();
-    await new FabricService(rt.fabrics).register({ name, git: { provider: "git", url: repo.bare, directory: DIR } }, CLOCK());
+    await new FabricService(rt.fabrics, trustPolicy(rt.settings)).register({ name, git: { provider: "git", url: repo.bare, directory: DIR } }, CLOCK());
     const started = await rt.runService.start({ fabricId: name, kind: "sync", trigger: "api", now: CLOCK() });
     const base: StageRunnerDeps = { ...rt, clock: CLOCK, stages: { init: initStage(rt), ingest: ingestStage(rt) } };
     const deliver = (deps: StageRunnerDeps, stage: "init" | "ingest", receiveCount: number) =>

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineWiring } from "../../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../../infra/wiring.js";
 import { FabricService } from "../../../lib/api/fabrics.js";
-import { currentSettings } from "../../../lib/config/index.js";
+import { currentSettings, trustPolicy } from "../../../lib/config/index.js";
 import { SqsStageQueue } from "../../../lib/pipeline/queue.js";
 import { RunService } from "../../../lib/pipeline/runs.js";
 import { documentClient, FabricRepository } from "../../../lib/store/index.js";
 import { RunRepository } from "../../../lib/store/runs.js";
+import { TempRepos } from "../../support/git-repos.js";
 import { startTestStack, type TestStack } from "../../support/local-stack.js";
 
 // Queues only: no consumers, so the messages the runs send stay on the queue for the test to read.
@@ -20,6 +21,7 @@ describe("run coalescing", () => {
   let runs: RunRepository;
   let service: RunService;
   let fabrics: FabricRepository;
+  const repos = new TempRepos();
 
   beforeAll(async () => {
     stack = await startTestStack({ wiring: queuesOnly });
@@ -28,10 +30,11 @@ describe("run coalescing", () => {
     fabrics = new FabricRepository(db, settings.tableName);
     runs = new RunRepository(db, settings.tableName);
     service = new RunService({ fabrics, runs, queue: new SqsStageQueue(settings), random: () => randomBytes(3).toString("hex") });
-    await new FabricService(fabrics).register({ name: "f1", git: { provider: "git", url: "/tmp/none.git" } }, new Date("2026-11-22T10:00:00Z"));
+    await new FabricService(fabrics, trustPolicy(settings)).register({ name: "f1", git: { provider: "git", url: await repos.bare() } }, new Date("2026-11-22T10:00:00Z"));
   });
   afterAll(async () => {
     await stack.close();
+    await repos.removeAll();
   });
 
   const drain = async (queue: string) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineWiring } from "../../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../../infra/wiring.js";
 import { FabricService } from "../../../lib/api/fabrics.js";
-import { currentSettings, type Settings } from "../../../lib/config/index.js";
+import { currentSettings, trustPolicy, type Settings } from "../../../lib/config/index.js";
 import { StageQueueMissingError } from "../../../lib/pipeline/errors.js";
 import { SqsStageQueue } from "../../../lib/pipeline/queue.js";
 import { RunService } from "../../../lib/pipeline/runs.js";
@@ -16,6 +16,7 @@ import { DeliveryRepository } from "../../../lib/store/deliveries.js";
 import { FabricRepository } from "../../../lib/store/fabrics.js";
 import { RunRepository } from "../../../lib/store/runs.js";
 import { runScheduleTick, ScheduleTickIncompleteError, WebhookService } from "../../../lib/triggers/index.js";
+import { TempRepos } from "../../support/git-repos.js";
 import { startTestStack, type TestStack } from "../../support/local-stack.js";
 
 const queuesOnly = defineWiring({ functions: {}, routes: [], queues: realWiring.queues, consumers: [], schedules: [] });
@@ -28,6 +29,10 @@ describe("triggers on the table", () => {
   let runs: RunRepository;
   let deliveries: DeliveryRepository;
   let register: FabricService;
+  // Registration checks that a local repository exists and is bare (DESIGN §14).
+  const repos = new TempRepos();
+  let reposDir: string;
+  const bare = async (name: string) => repos.bare("main", reposDir, `${name}.git`);
   const runService = (queueUrls: Settings["queueUrls"] = settings.queueUrls) =>
     new RunService({ fabrics, runs, queue: new SqsStageQueue({ ...settings, queueUrls }), random: () => randomBytes(3).toString("hex") });
 
@@ -38,10 +43,12 @@ describe("triggers on the table", () => {
     fabrics = new FabricRepository(db, settings.tableName);
     runs = new RunRepository(db, settings.tableName);
     deliveries = new DeliveryRepository(db, settings.tableName);
-    register = new FabricService(fabrics);
+    register = new FabricService(fabrics, trustPolicy(settings));
+    reposDir = await repos.dir();
   });
   afterAll(async () => {
     await stack.close();
+    await repos.removeAll();
   });
 
   describe("dueSync index", () => {
@@ -57,7 +64,7 @@ describe("triggers on the table", () => {
         ["later", 9, false],
         ["paused", 1, true],
       ] as const) {
-        await register.register({ name, git: { provider: "git", url: `/tmp/${name}.git` }, sync: { intervalMinutes, suspended } }, T);
+        await register.register({ name, git: { provider: "git", url: await bare(name) }, sync: { intervalMinutes, suspended } }, T);
       }
     });
 
@@ -107,7 +114,7 @@ describe("triggers on the table", () => {
   describe("failures half-way", () => {
     beforeAll(async () => {
       await register.register(
-        { name: "hooked", git: { provider: "github", owner: "acme", repo: "fabric", credentials: "env:NONE", branch: "main", directory: "gitops/hedgehog/dc1" } },
+        { name: "hooked", git: { provider: "github", owner: "acme", repo: "fabric", credentials: "env:HH_GITOPS_SECRET_NONE", branch: "main", directory: "gitops/hedgehog/dc1" } },
         new Date("2031-03-01T00:00:00Z"),
       );
     });
@@ -134,7 +141,7 @@ describe("triggers on the table", () => {
 
     it("a due fabric whose run cannot start is due again, and the tick reports it", async () => {
       const T = new Date("2032-01-01T00:00:00.000Z");
-      await register.register({ name: "ticked", git: { provider: "git", url: "/tmp/ticked.git" }, sync: { intervalMinutes: 1 } }, T);
+      await register.register({ name: "ticked", git: { provider: "git", url: await bare("ticked") }, sync: { intervalMinutes: 1 } }, T);
       const now = new Date("2032-01-01T00:01:00.000Z");
       const onlyTicked = {
         listDue: async (at: Date, limit: number) => (await fabrics.listDue(at, limit)).filter((d) => d.fabric.id === "ticked"),

@@ -21,6 +21,7 @@ describe("cloud stack configuration", () => {
     expect(parseStackConfig({}, wiring)).toEqual({
       namePrefix: "hedgehog-gitops",
       secretNamePrefix: "hedgehog-gitops/",
+      allowedHosts: ["github.com", "api.github.com", "codeload.github.com"],
       allowedPrincipals: [],
       scheduleRateMinutes: {},
     });
@@ -42,6 +43,7 @@ describe("cloud stack configuration", () => {
       alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops",
     });
     expect(parseStackConfig({ scheduleRateMinutes: '{"sweep": 30}' }, withSchedule).scheduleRateMinutes).toEqual({ sweep: 30 });
+    expect(parseStackConfig({ allowedHosts: "ghe.example.com, k8s.example.com" }, wiring).allowedHosts).toEqual(["ghe.example.com", "k8s.example.com"]);
   });
 
   it("names the setting and the rule when a value is wrong", () => {
@@ -54,6 +56,8 @@ describe("cloud stack configuration", () => {
     expect(problem({ scheduleRateMinutes: "nightly=60" }, withSchedule)).toMatch(/scheduleRateMinutes\.nightly: no schedule of that name in the wiring \(known: sweep\)/);
     expect(problem({ scheduleRateMinutes: "{not json" }, withSchedule)).toMatch(/scheduleRateMinutes/);
     expect(problem({ alarmTopicArn: "ops-topic" })).toMatch(/alarmTopicArn: an SNS topic ARN/);
+    expect(problem({ allowedHosts: "https://github.com" })).toMatch(/allowedHosts\.0: a host name/);
+    expect(problem({ allowedHosts: [] })).toMatch(/allowedHosts: at least one host/);
     expect(problem({ namePrefx: "x" })).toMatch(/namePrefx/);
   });
 });

@@ -16,7 +16,7 @@ const extended = defineWiring({
     probeWorker: { entry: "functions/http/meta.ts", timeoutSeconds: 40, memoryMb: 384, access: { table: "write", secrets: true } },
     probeTick: { entry: "functions/http/meta.ts", timeoutSeconds: 20, memoryMb: 256, access: { table: "read", sendTo: ["probe"] } },
   },
-  routes: [...wiring.routes, { method: "POST", path: "/probe/hooks/github", function: "probeWebhook", auth: "signature" }],
+  routes: [...wiring.routes, { method: "POST", path: "/probe/hooks/github", function: "probeWebhook", auth: "signature", maxBodyBytes: 1024 }],
   queues: [...wiring.queues, { name: "probe", fifo: true, visibilityTimeoutSeconds: 240, maxReceiveCount: 3, urlVariable: "HH_GITOPS_PROBE_QUEUE_URL" }],
   consumers: [...wiring.consumers, { queue: "probe", function: "probeWorker", batchSize: 7 }],
   schedules: [...wiring.schedules, { name: "probeSweep", rateMinutes: 7, function: "probeTick" }],

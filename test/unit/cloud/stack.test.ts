@@ -171,6 +171,26 @@ describe("cloud stack from infra/wiring.ts", () => {
     expect(JSON.parse(accessLog.Format)).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", status: "$context.status" });
   });
 
+  it("gives every function the trust rules: cloud deployment, the secret name prefix IAM grants, the host allow-list", () => {
+    for (const name of Object.keys(wiring.functions)) {
+      const env = (resources[fnId(name)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env, name).toMatchObject({
+        HH_GITOPS_DEPLOYMENT: "cloud",
+        HH_GITOPS_SECRET_NAME_PREFIX: "hedgehog-gitops/",
+        HH_GITOPS_ALLOWED_HOSTS: "github.com,api.github.com,codeload.github.com",
+      });
+    }
+    // The resolver allows aws-sm:hedgehog-gitops/<fabric>/<name>; IAM allows GetSecretValue on hedgehog-gitops/* only.
+    const secretResources = ofType("AWS::IAM::Policy")
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement)
+      .filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"))
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => JSON.stringify(r));
+    const prefixPattern = secretResources.filter((r) => r.includes(":secret:"));
+    expect(prefixPattern.length).toBeGreaterThan(0);
+    for (const r of prefixPattern) expect(r).toMatch(/:secret:hedgehog-gitops\/\*"/);
+  });
+
   it("lets IAM statements name only this stack's resources, with two documented exceptions", () => {
     const { statements, problems } = iamResourceProblems(resources, "hedgehog-gitops/");
     expect(problems).toEqual([]);

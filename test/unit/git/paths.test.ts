@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prepareChanges, prepareCommit } from "../../../lib/git/changes.js";
 import { InvalidChangeError, InvalidGitSettingsError } from "../../../lib/git/errors.js";
-import { assertBranchName, isInDirectory, normalizeDirectory, pathProblem } from "../../../lib/git/paths.js";
+import { assertBranchName, directoryProblem, isInDirectory, normalizeDirectory, pathProblem } from "../../../lib/git/paths.js";
 import { HEDGEHOG_COMMITTER } from "../../../lib/git/provider.js";
 
 describe("repository paths", () => {
@@ -33,6 +33,24 @@ describe("repository paths", () => {
     for (const bad of ["", "-x", "a..b", "a b", "a:b", "a~1", "a^", "a?", "a*", "a[b", "a\\b", "a/", "a.", "/a", "a//b", ".hidden", "a/.b", "x.lock", "a@{1}", "HEAD"]) {
       expect(() => assertBranchName(bad), bad).toThrow(InvalidGitSettingsError);
     }
+  });
+});
+
+describe("fabric directories (the API and the providers apply the same rules)", () => {
+  it.each([
+    ["gitops/hedgehog/fabric-1", null],
+    [".git", "contains a .git segment"],
+    ["a/.GIT", "contains a .git segment"],
+    ["a/.Git/b", "contains a .git segment"],
+    ["a\\b", "contains a backslash"],
+    ["a\u0001b", "contains a control character"],
+    ["a\tb", "contains a control character"],
+    ["a/\u007f", "contains a control character"],
+    ["a".repeat(256), "is longer than 255 characters"],
+    ["a/../b", 'contains a ".." segment'],
+  ])("%j → %s", (directory, expected) => {
+    expect(directoryProblem(directory)).toBe(expected);
+    if (expected !== null) expect(() => normalizeDirectory(directory)).toThrow(InvalidChangeError);
   });
 });
 

@@ -21,15 +21,26 @@ describe("wiring", () => {
     }
   });
 
+  it("bounds every route's body: 64 KiB for fabric requests, GitHub's 25 MiB for the webhook, nothing for reads", () => {
+    for (const r of wiring.routes) {
+      const expected = r.path === "/webhooks/github" ? 25 * 1024 * 1024 : r.method === "GET" || r.method === "DELETE" ? 0 : 64 * 1024;
+      expect(r.maxBodyBytes, `${r.method} ${r.path}`).toBe(expected);
+    }
+    const fn = { entry: "x.ts", timeoutSeconds: 1, memoryMb: 128, access: {} };
+    const route = (maxBodyBytes: number) => defineWiring({ functions: { a: fn }, routes: [{ method: "POST", path: "/x", function: "a", auth: "none", maxBodyBytes }], queues: [], consumers: [], schedules: [] });
+    expect(() => route(-1)).toThrow(/maxBodyBytes must be 0..25 MiB/);
+    expect(() => route(26 * 1024 * 1024)).toThrow(/maxBodyBytes/);
+  });
+
   it("rejects unknown functions, unknown queues, duplicate routes and short visibility timeouts", () => {
     const fn = { entry: "x.ts", timeoutSeconds: 60, memoryMb: 128, access: {} };
     expect(() =>
       defineWiring({
         functions: { a: fn },
         routes: [
-          { method: "GET", path: "/x", function: "b", auth: "none" },
-          { method: "GET", path: "/y", function: "a", auth: "none" },
-          { method: "GET", path: "/y", function: "a", auth: "none" },
+          { method: "GET", path: "/x", function: "b", auth: "none", maxBodyBytes: 0 },
+          { method: "GET", path: "/y", function: "a", auth: "none", maxBodyBytes: 0 },
+          { method: "GET", path: "/y", function: "a", auth: "none", maxBodyBytes: 0 },
         ],
         queues: [{ name: "q", fifo: true, visibilityTimeoutSeconds: 300, maxReceiveCount: 3, urlVariable: "Q" }],
         consumers: [

@@ -1,0 +1,71 @@
+// A fabric's kubeconfig, from its secret (DESIGN §14): checked before the Kubernetes client sees it.
+// Errors say "not a valid kubeconfig (<which setting>)" and name kubeconfig fields, never content —
+// the YAML loader's own messages quote lines of the text, and the text may be any secret.
+// A kubeconfig may not make the engine read a file or run a command (certificate-authority, tokenFile,
+// client-certificate/-key paths, exec, auth-provider) or talk through a proxy; its server must be on
+// the host allow-list.
+import { KubeConfig } from "@kubernetes/client-node";
+import { load } from "js-yaml";
+import { assertUrlAllowed } from "../net/guarded-fetch.js";
+import type { HostPolicy } from "../net/hosts.js";
+import { ClusterConfigError } from "./errors.js";
+
+/** Fields that name a file, a command or another host, per kubeconfig list, with what to use instead. */
+const REFUSED_FIELDS: readonly (readonly [list: "clusters" | "users", entry: "cluster" | "user", field: string, instead: string])[] = [
+  ["clusters", "cluster", "certificate-authority", "embed the CA as certificate-authority-data"],
+  ["clusters", "cluster", "proxy-url", "the engine connects to the server directly"],
+  ["users", "user", "client-certificate", "embed it as client-certificate-data"],
+  ["users", "user", "client-key", "embed it as client-key-data"],
+  ["users", "user", "tokenFile", "put the token itself in token"],
+  ["users", "user", "token-file", "put the token itself in token"],
+  ["users", "user", "exec", "no command is run; use token or client-certificate-data"],
+  ["users", "user", "auth-provider", "no auth provider is run; use token or client-certificate-data"],
+];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Why the parsed document is not a kubeconfig we use, naming the field; null when it is. */
+export function kubeconfigProblem(document: unknown): string | null {
+  if (!isRecord(document)) return "not a YAML mapping";
+  for (const list of ["clusters", "users", "contexts"] as const) {
+    if (!Array.isArray(document[list]) || document[list].length === 0) return `${list} is missing or empty`;
+  }
+  if (typeof document["current-context"] !== "string" || document["current-context"] === "") return "current-context is missing";
+  for (const [list, entry, field, instead] of REFUSED_FIELDS) {
+    const items = document[list] as unknown[];
+    for (const [index, item] of items.entries()) {
+      const inner = isRecord(item) ? item[entry] : undefined;
+      if (isRecord(inner) && field in inner) return `${list}[${index}].${entry}.${field} is not allowed (${instead})`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Loads `text` (the value of the secret named by `setting`, e.g. "cluster.kubeconfig") and checks its
+ * current cluster's server against the allow-list. Throws ClusterConfigError or HostNotAllowedError.
+ */
+export function loadKubeconfig(text: string, setting: string, hosts: HostPolicy): KubeConfig {
+  const invalid = (why: string) => new ClusterConfigError(`not a valid kubeconfig (${setting}): ${why}`);
+  let document: unknown;
+  try {
+    document = load(text);
+  } catch {
+    throw invalid("not YAML");
+  }
+  const problem = kubeconfigProblem(document);
+  if (problem !== null) throw invalid(problem);
+  const config = new KubeConfig();
+  try {
+    config.loadFromString(text);
+  } catch {
+    // The client's message may quote the text; say only that it refused it.
+    throw invalid("the Kubernetes client cannot read it");
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw invalid("current-context names no cluster");
+  assertUrlAllowed(cluster.server, hosts, `the kubeconfig's server (${setting})`);
+  return config;
+}
