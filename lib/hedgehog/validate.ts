@@ -4,6 +4,7 @@
 import { classifyDocument, type Classification } from "./classify.js";
 import { withDefaults } from "./defaults.js";
 import { ENGINE_RULES, sortFindings, type Finding, type Severity } from "./finding.js";
+import { normalizeResource, serializeResource } from "./normalize.js";
 import { text, toPointer, type JsonRecord, type Path } from "./object.js";
 import type { ParsedDocument } from "./parse.js";
 import { DesiredSet, type SetEntry } from "./rules/desired-set.js";
@@ -100,10 +101,18 @@ function setFindings(prepared: readonly Prepared[], settings: HedgehogSettings, 
     // A batch document replaces the managed one of the same identity: that is an update.
     const competing = batch.length > 0 ? batch : members;
     if (competing.length > 1) {
+      // Identical content is one resource (issue #12: a fabric repository's history defined its VPC twice,
+      // identically): taken once, with a warning naming every file. Different content stays an error for all.
+      const identical = new Set(competing.map((p) => serializeResource(normalizeResource(p.member.value)))).size === 1;
       for (const p of competing) {
         const others = competing.filter((o) => o !== p).map((o) => where(o.member));
         const kind = p.classification.class === "hedgehog" ? p.classification.kindInfo.kind : "";
-        findings.push(finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "error", `${kind} ${text(p.defaulted, ["metadata", "name"])} is also defined in ${others.join(", ")}`));
+        const name = `${kind} ${text(p.defaulted, ["metadata", "name"])}`;
+        findings.push(
+          identical
+            ? finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "warning", `${name} is also defined, identically, in ${others.join(", ")}; it is taken once`)
+            : finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "error", `${name} is also defined in ${others.join(", ")}`),
+        );
       }
     }
     // What the set holds after ingestion: the first admissible newcomer, else what managed/ already has.
