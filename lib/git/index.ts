@@ -7,6 +7,7 @@ export {
   GitPermissionError,
   GitRejectedError,
   GitUnavailableError,
+  GitUnreachableError,
   InvalidChangeError,
   InvalidGitSettingsError,
   RateLimitedError,
