@@ -21,3 +21,10 @@ export class ClusterAuthenticationError extends TerminalError {}
 
 /** The fabric's cluster block cannot be used (no kubeconfig, unreadable kubeconfig, no simulated cluster here). */
 export class ClusterConfigError extends TerminalError {}
+
+/**
+ * Nobody listens at the cluster's address (connection refused) or its name does not resolve. Terminal:
+ * retrying for an hour helps no one; the run fails at once naming the endpoint, and the next sync tries
+ * again (issue #12: a dead cluster used to hold its fabric's runs for an hour of redeliveries).
+ */
+export class ClusterUnreachableError extends TerminalError {}
