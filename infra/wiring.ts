@@ -33,6 +33,7 @@ export const wiring = defineWiring({
     { method: "GET", path: "/fabrics/{id}/status", function: "runsApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/runs", function: "runsApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam" },
+    { method: "POST", path: "/fabrics/{id}/runs/{runId}/cancel", function: "runsApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam" },
     { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam" },
     { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature" },

@@ -21,6 +21,8 @@ const environmentSchema = z.object({
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   HH_GITOPS_GITHUB_SPACE_WRITES: z.enum(["true", "false"]).default("true"),
   HH_GITOPS_SIMULATED_KUBECONFIG: z.string().min(1).optional(),
+  HH_GITOPS_RUN_LEASE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
+  HH_GITOPS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
 });
 
 export interface Settings {
@@ -36,6 +38,10 @@ export interface Settings {
   readonly githubSpaceWrites: boolean;
   /** The local stack's simulated cluster, for fabrics with `"cluster": { "simulated": true }`. */
   readonly simulatedKubeconfig?: string;
+  /** How long a run may go without a stage renewing its lease before it is presumed lost (DESIGN §6). */
+  readonly runLeaseSeconds: number;
+  /** The first SQS redelivery delay of a failed stage; each later one is three times longer (10, 30, 90 s, ...). */
+  readonly retryDelaySeconds: number;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -69,6 +75,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     logLevel: e.HH_GITOPS_LOG_LEVEL,
     githubSpaceWrites: e.HH_GITOPS_GITHUB_SPACE_WRITES === "true",
     ...(e.HH_GITOPS_SIMULATED_KUBECONFIG ? { simulatedKubeconfig: e.HH_GITOPS_SIMULATED_KUBECONFIG } : {}),
+    runLeaseSeconds: e.HH_GITOPS_RUN_LEASE_SECONDS,
+    retryDelaySeconds: e.HH_GITOPS_RETRY_DELAY_SECONDS,
   };
 }
 

@@ -4,21 +4,22 @@
 // inbox already empty. To keep what only the first attempt knew (which raw file a resource came from,
 // which commit wrote it), the stage records the commit it planned on before committing; a retry that
 // finds the branch moved re-plans on that base, and if the head's tree holds exactly that plan's
-// result, takes the head as the commit that wrote it.
+// result, takes the head as the commit that wrote it. The same holds across runs: the run after one that
+// died (its lease expired) finishes the dead run's plan the same way.
 import { createHash } from "node:crypto";
 import type { GitProvider, TreeEntry } from "../git/provider.js";
-import { ConflictError } from "../git/errors.js";
 import { gitBlobSha } from "../git/blob-sha.js";
 import { planIngestion, type DesiredResource, type IngestPlan } from "../gitops/ingest-plan.js";
 import { blobsToRead, type SnapshotEntry } from "../gitops/snapshot.js";
 import type { Fabric } from "../fabrics/schema.js";
+import type { ResourceIdentity } from "../hedgehog/index.js";
 import { next, type Observation } from "../state/index.js";
 import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
+import { boundedList } from "./bounded.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
+import { isFinished, type Run } from "./run-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
-
-const MAX_CONFLICT_RETRIES = 3;
 
 interface Snapshot {
   readonly head: string;
@@ -26,13 +27,24 @@ interface Snapshot {
   readonly plan: IngestPlan;
 }
 
+/** What the store last recorded each managed file to define: how a file that turned unreadable is still known. */
+export function recordedByPath(stored: Iterable<StoredResource>): Map<string, ResourceIdentity[]> {
+  const byPath = new Map<string, ResourceIdentity[]>();
+  for (const { record } of stored) {
+    if (record.source !== "git" || record.gitFilePath === null || !record.inGit) continue;
+    const { id, group, apiVersion, kind, namespace, name } = record;
+    byPath.set(record.gitFilePath, [...(byPath.get(record.gitFilePath) ?? []), { id, group, apiVersion, kind, namespace, name }]);
+  }
+  return byPath;
+}
+
 /** The fabric directory at `commit`, read and planned. Reconcile uses it for the desired set too. */
-export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string): Promise<Snapshot> {
+export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
-  const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));
+  const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode, ...(e.unsafe ? { unsafe: e.unsafe } : {}) }));
   const blobs = await git.readBlobs(blobsToRead(entries));
-  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals, settings: fabric.hedgehog });
+  const plan = planIngestion({ directory, entries, blobs, keepOriginals: fabric.sync.keepOriginals, settings: fabric.hedgehog, ...(recorded ? { recorded } : {}) });
   return { head: commit, tree, plan };
 }
 
@@ -42,6 +54,19 @@ function treeHolds(tree: readonly TreeEntry[], plan: IngestPlan): boolean {
   return plan.changes.every((c) =>
     c.content === null ? !byPath.has(c.path) : byPath.get(c.path) === gitBlobSha(typeof c.content === "string" ? new TextEncoder().encode(c.content) : c.content),
   );
+}
+
+const plannedOnOf = (run: Pick<Run, "stages"> | null | undefined) => (run?.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
+
+/**
+ * The base an earlier run planned its ingest on, when that run ended (failed, cancelled, lost) before
+ * its ingest stage succeeded: its commit may have landed, and only its plan knows which raw file each
+ * resource came in through. Only the run right before this one counts (a later success supersedes).
+ */
+async function unfinishedPlanOfPreviousRun(runs: RunRepository, run: Run): Promise<string | undefined> {
+  const previous = (await runs.list(run.fabricId, 10)).find((r) => r.runId < run.runId && !r.dryRun);
+  if (!previous || !isFinished(previous) || previous.status === "succeeded" || previous.stages.ingest?.status === "succeeded") return undefined;
+  return plannedOnOf(previous);
 }
 
 function contentHash(resource: DesiredResource): string | null {
@@ -126,67 +151,78 @@ export function ingestStage(deps: {
   resources: ResourceRepository;
   runs: RunRepository;
 }): StageImplementation {
-  return async ({ fabric, run, now }): Promise<StageOutcome> => {
+  // A moved branch (another writer, another fabric of the same repository) surfaces as ConflictError
+  // from the commit; the stage runner tries the whole stage again, re-planning on the new head.
+  return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
     const hasCluster = fabric.cluster !== null;
-    for (let attempt = 0; ; attempt++) {
-      const head = await git.head(branch);
-      if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
+    const head = await git.head(branch);
+    if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
 
-      let snapshot = await snapshotAndPlan(git, fabric, head.sha);
-      let commit: string | null = null;
-      const plannedOn = (run.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
-      if (plannedOn && plannedOn !== head.sha && !dryRun) {
-        const earlier = await snapshotAndPlan(git, fabric, plannedOn);
+    const storedList = await deps.resources.list(fabric);
+    const stored = new Map(storedList.map((s) => [s.record.id, s]));
+    const recorded = recordedByPath(storedList);
+    let snapshot = await snapshotAndPlan(git, fabric, head.sha, recorded);
+    let commit: string | null = null;
+    if (!dryRun) {
+      // A previous attempt of this stage, or a previous run that died after its commit, may have
+      // committed already; then finish its work with its plan (which knows where each resource came from).
+      const bases = [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined && b !== head.sha);
+      for (const base of [...new Set(bases)]) {
+        const earlier = await snapshotAndPlan(git, fabric, base, recorded);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
-          // A previous attempt of this stage committed; finish its work.
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
           commit = head.sha;
+          break;
         }
       }
-      const plan = snapshot.plan;
-      if (commit === null && plan.changes.length > 0 && !dryRun) {
-        const current = run.stages.ingest;
-        await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
-          status: "running",
-          startedAt: current?.startedAt ?? now.toISOString(),
-          finishedAt: null,
-          counts: {},
-          errors: current?.errors ?? [],
-          detail: { plannedOn: head.sha },
-        });
-        try {
-          commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
-        } catch (error) {
-          if (error instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
-          throw error;
-        }
-      }
-
-      const storedList = await deps.resources.list(fabric.id);
-      const stored = new Map(storedList.map((s) => [s.record.id, s]));
-      const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
-      let written = 0;
-      if (!dryRun) {
-        written = await deps.resources.writeChanged(fabric.id, upserts, stored, now.toISOString());
-        await deps.resources.delete(fabric.id, forgotten);
-      }
-      const counts = { ...plan.counts, resources: plan.resources.length, recordsWritten: written, recordsForgotten: forgotten.length };
-      return {
-        counts,
-        errors: plan.managedProblems.map((p) => `${p.path}: ${p.message}`),
-        detail: {
-          plannedOn: head.sha,
-          commit,
-          sources: plan.sources,
-          ...(dryRun ? { wouldCommit: plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" })), message: plan.message } : {}),
-          ...(forgotten.length > 0 ? { forgotten } : {}),
-        },
-        headBefore: head.sha,
-        headAfter: commit ?? head.sha,
-      };
     }
+    const plan = snapshot.plan;
+    if (commit === null && plan.changes.length > 0 && !dryRun) {
+      const current = run.stages.ingest;
+      await checkpoint();
+      await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
+        status: "running",
+        startedAt: current?.startedAt ?? now.toISOString(),
+        finishedAt: null,
+        counts: {},
+        errors: current?.errors ?? [],
+        ...(current?.errorsTotal !== undefined ? { errorsTotal: current.errorsTotal } : {}),
+        ...(current?.attempts !== undefined ? { attempts: current.attempts } : {}),
+        detail: { plannedOn: head.sha },
+      });
+      commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
+    }
+
+    const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
+    let written = 0;
+    if (!dryRun) {
+      await checkpoint();
+      written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
+      await deps.resources.delete(fabric, forgotten, stored);
+    }
+    const counts = {
+      ...plan.counts,
+      resources: plan.resources.length,
+      recordsWritten: written,
+      recordsForgotten: forgotten.length,
+      ...(plan.unsafeEntries.length > 0 ? { unsafeNames: plan.unsafeEntries.length } : {}),
+    };
+    return {
+      counts,
+      errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
+      detail: {
+        plannedOn: head.sha,
+        commit,
+        sources: boundedList(plan.sources),
+        ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
+        ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
+        ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
+      },
+      headBefore: head.sha,
+      headAfter: commit ?? head.sha,
+    };
   };
 }

@@ -77,7 +77,7 @@ export async function waitForRun(stack: TestStack, fabricId: string, runId: stri
   return eventually(
     async () => {
       const res = await stack.api(`/fabrics/${fabricId}/runs/${runId}`);
-      return res.status === 200 && (res.body.status === "succeeded" || res.body.status === "failed") ? res.body : undefined;
+      return res.status === 200 && ["succeeded", "failed", "cancelled"].includes(res.body.status) ? res.body : undefined;
     },
     timeoutMs,
     `run ${runId} to finish`,
@@ -90,11 +90,11 @@ export async function waitForIdle(stack: TestStack, fabricId: string, timeoutMs 
     async () => {
       const res = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
       const runs = res.body.items as { status: string }[];
-      if (runs.length === 0 || runs.some((r) => r.status === "queued" || r.status === "running")) return undefined;
+      if (runs.length === 0 || runs.some((r) => r.status === "queued" || r.status === "running" || r.status === "waiting")) return undefined;
       // A rerun is launched right after its predecessor finishes: look twice.
       await new Promise((r) => setTimeout(r, 150));
       const again = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
-      return again.body.items.length === runs.length && again.body.items.every((r: { status: string }) => r.status === "succeeded" || r.status === "failed")
+      return again.body.items.length === runs.length && again.body.items.every((r: { status: string }) => r.status === "succeeded" || r.status === "failed" || r.status === "cancelled")
         ? again.body.items
         : undefined;
     },

@@ -29,7 +29,7 @@ describe("triggers on the table", () => {
   let deliveries: DeliveryRepository;
   let register: FabricService;
   const runService = (queueUrls: Settings["queueUrls"] = settings.queueUrls) =>
-    new RunService({ fabrics, runs, queue: new SqsStageQueue({ ...settings, queueUrls }), random: () => randomBytes(3).toString("hex") });
+    new RunService({ fabrics, runs, queue: new SqsStageQueue({ ...settings, queueUrls }), random: () => randomBytes(3).toString("hex"), leaseSeconds: 300 });
 
   beforeAll(async () => {
     stack = await startTestStack({ wiring: queuesOnly });
