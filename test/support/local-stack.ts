@@ -4,7 +4,11 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../
 import type { Wiring } from "../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../infra/wiring.js";
 
-/** The real wiring with a 2 s visibility timeout, so that a retried stage comes back within a test. */
+/**
+ * The real wiring with a 2 s visibility timeout. Not the default any more: a failed stage now comes back
+ * after the short delay it asks for (ChangeMessageVisibility), and a visibility timeout shorter than a
+ * stage would hand the same message to a second worker while the first still runs.
+ */
 export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queues.map((q) => ({ ...q, visibilityTimeoutSeconds: 2 })) };
 
 export interface TestStack extends LocalStack {
@@ -24,6 +28,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
   process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
   // The simulated GitHub needs no pause between writes.
   process.env.HH_GITOPS_GITHUB_SPACE_WRITES ??= "false";
+  // A failed stage comes back after 1 s (ChangeMessageVisibility), not 10 s.
+  process.env.HH_GITOPS_RETRY_DELAY_SECONDS ??= "1";
   const errors: unknown[] = [];
   const stack = await startLocalStack({
     dynamoDbPath: null,
@@ -31,7 +37,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     token: randomBytes(18).toString("base64url"),
     queuePrefix: `t${randomBytes(4).toString("hex")}`,
     eventSources: { waitSeconds: 0 },
-    wiring: fastRetryWiring,
+    wiring: realWiring,
     onError: (e) => errors.push(e),
     ...options,
   });
