@@ -151,26 +151,26 @@ export function ingestStage(deps: {
   resources: ResourceRepository;
   runs: RunRepository;
 }): StageImplementation {
-  // A moved branch (another writer, another fabric of the same repository) surfaces as ConflictError
-  // from the commit; the stage runner tries the whole stage again, re-planning on the new head.
-  return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace }): Promise<StageOutcome> => {
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
     const hasCluster = fabric.cluster !== null;
-    const head = await git.head(branch);
-    if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
-
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     const recorded = recordedByPath(storedList);
-    let snapshot = await snapshotAndPlan(git, fabric, head.sha, recorded);
-    let commit: string | null = null;
-    if (!dryRun) {
+    let bases = dryRun ? [] : [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
+
+    // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
+    // right here, re-planning on the new head; what the store holds does not change meanwhile.
+    for (;;) {
+      const head = await git.head(branch);
+      if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha, recorded);
+      let commit: string | null = null;
       // A previous attempt of this stage, or a previous run that died after its commit, may have
       // committed already; then finish its work with its plan (which knows where each resource came from).
-      const bases = [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined && b !== head.sha);
-      for (const base of [...new Set(bases)]) {
+      for (const base of [...new Set(bases)].filter((b) => b !== head.sha)) {
         const earlier = await snapshotAndPlan(git, fabric, base, recorded);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
@@ -178,51 +178,58 @@ export function ingestStage(deps: {
           break;
         }
       }
-    }
-    const plan = snapshot.plan;
-    if (commit === null && plan.changes.length > 0 && !dryRun) {
-      const current = run.stages.ingest;
-      await checkpoint();
-      await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
-        status: "running",
-        startedAt: current?.startedAt ?? now.toISOString(),
-        finishedAt: null,
-        counts: {},
-        errors: current?.errors ?? [],
-        ...(current?.errorsTotal !== undefined ? { errorsTotal: current.errorsTotal } : {}),
-        ...(current?.attempts !== undefined ? { attempts: current.attempts } : {}),
-        detail: { plannedOn: head.sha },
-      });
-      commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
-    }
+      // Checked once: a retry below follows a commit that did not land.
+      bases = [];
+      const plan = snapshot.plan;
+      if (commit === null && plan.changes.length > 0 && !dryRun) {
+        const current = run.stages.ingest;
+        await checkpoint();
+        await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
+          status: "running",
+          startedAt: current?.startedAt ?? now.toISOString(),
+          finishedAt: null,
+          counts: {},
+          errors: current?.errors ?? [],
+          ...(current?.errorsTotal !== undefined ? { errorsTotal: current.errorsTotal } : {}),
+          ...(current?.attempts !== undefined ? { attempts: current.attempts } : {}),
+          detail: { plannedOn: head.sha },
+        });
+        try {
+          commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
+        } catch (error) {
+          if (await retryInPlace(error)) continue;
+          throw error;
+        }
+      }
 
-    const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
-    let written = 0;
-    if (!dryRun) {
-      await checkpoint();
-      written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-      await deps.resources.delete(fabric, forgotten, stored);
+      const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
+      let written = 0;
+      if (!dryRun) {
+        await checkpoint();
+        written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
+        await deps.resources.delete(fabric, forgotten, stored);
+      }
+      const counts = {
+        ...plan.counts,
+        resources: plan.resources.length,
+        recordsWritten: written,
+        recordsForgotten: forgotten.length,
+        ...(plan.unsafeEntries.length > 0 ? { unsafeNames: plan.unsafeEntries.length } : {}),
+      };
+      return {
+        counts,
+        errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
+        detail: {
+          plannedOn: head.sha,
+          commit,
+          sources: boundedList(plan.sources),
+          ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
+          ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
+          ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
+        },
+        headBefore: head.sha,
+        headAfter: commit ?? head.sha,
+      };
     }
-    const counts = {
-      ...plan.counts,
-      resources: plan.resources.length,
-      recordsWritten: written,
-      recordsForgotten: forgotten.length,
-      ...(plan.unsafeEntries.length > 0 ? { unsafeNames: plan.unsafeEntries.length } : {}),
-    };
-    return {
-      counts,
-      errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
-      detail: {
-        plannedOn: head.sha,
-        commit,
-        sources: boundedList(plan.sources),
-        ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
-        ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
-        ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
-      },
-      headBefore: head.sha,
-      headAfter: commit ?? head.sha,
-    };
   };
 }

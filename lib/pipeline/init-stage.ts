@@ -11,37 +11,44 @@ export function relativeTo(directory: string, path: string): string {
 }
 
 export function initStage(deps: { fabrics: FabricRepository; gitFor: (fabric: Fabric) => Promise<GitProvider> }): StageImplementation {
-  // A moved branch (another fabric of the same repository initialized first) surfaces as ConflictError
-  // from the commit; the stage runner tries the stage again, planning on the new head.
-  return async ({ fabric, run, now, checkpoint }) => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace }) => {
     const { directory, branch } = fabric.git;
     if (!run.dryRun) await deps.fabrics.setDirectoryStatus(fabric.id, { ...fabric.directory, status: "initializing", error: null });
     const git = await deps.gitFor(fabric);
     try {
-      const head = await git.head(branch);
-      const tree = head ? await git.readTree(head.sha, directory) : [];
-      const existing = new Set(tree.map((e) => relativeTo(directory, e.path)));
-      const changes = planInit(fabric.name, directory, existing);
-      let commit: string | null = null;
-      if (changes.length > 0 && !run.dryRun) {
-        await checkpoint();
-        commit = await git.commit({
-          parent: head?.sha ?? null,
-          branch,
-          changes,
-          message: `hedgehog-gitops: initialize ${directory} (${changes.length} files)`,
-          now,
-        });
+      // Another fabric of the same repository initializing at the same moment moves the branch: plan
+      // again on the new head, right here.
+      for (;;) {
+        const head = await git.head(branch);
+        const tree = head ? await git.readTree(head.sha, directory) : [];
+        const existing = new Set(tree.map((e) => relativeTo(directory, e.path)));
+        const changes = planInit(fabric.name, directory, existing);
+        let commit: string | null = null;
+        if (changes.length > 0 && !run.dryRun) {
+          await checkpoint();
+          try {
+            commit = await git.commit({
+              parent: head?.sha ?? null,
+              branch,
+              changes,
+              message: `hedgehog-gitops: initialize ${directory} (${changes.length} files)`,
+              now,
+            });
+          } catch (error) {
+            if (await retryInPlace(error)) continue;
+            throw error;
+          }
+        }
+        if (!run.dryRun) {
+          await deps.fabrics.setDirectoryStatus(fabric.id, { status: "initialized", error: null, lastInitAt: now.toISOString() });
+        }
+        return {
+          counts: { created: changes.length },
+          detail: { commit, ...(run.dryRun ? { wouldCreate: changes.map((c) => c.path) } : { created: changes.map((c) => c.path) }) },
+          headBefore: head?.sha ?? null,
+          headAfter: commit ?? head?.sha ?? null,
+        };
       }
-      if (!run.dryRun) {
-        await deps.fabrics.setDirectoryStatus(fabric.id, { status: "initialized", error: null, lastInitAt: now.toISOString() });
-      }
-      return {
-        counts: { created: changes.length },
-        detail: { commit, ...(run.dryRun ? { wouldCreate: changes.map((c) => c.path) } : { created: changes.map((c) => c.path) }) },
-        headBefore: head?.sha ?? null,
-        headAfter: commit ?? head?.sha ?? null,
-      };
     } catch (error) {
       // Contention (another writer moved the branch) is retried at once; anything else marks the directory.
       if (!run.dryRun && !(error instanceof ConflictError || error instanceof RefLockedError)) {

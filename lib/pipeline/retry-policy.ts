@@ -25,8 +25,9 @@ export const IN_STAGE_RULES: readonly InStageRule[] = [
     name: "same-branch contention",
     matches: (error) => error instanceof ConflictError || error instanceof RefLockedError,
     tries: "budget",
-    baseMs: 50,
-    capMs: 1000,
+    // Every try costs GitHub API requests (rate-limited): spread the contenders rather than hammer.
+    baseMs: 100,
+    capMs: 2000,
     recorded: false,
   },
   {

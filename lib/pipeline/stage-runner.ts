@@ -38,6 +38,12 @@ export interface StageContext {
    * its fabric deleted). Call it before each irreversible step: a commit, the record writes, applies.
    */
   checkpoint(): Promise<void>;
+  /**
+   * For a step that can be redone cheaply on its own (a commit re-planned on the new head): when
+   * `error` is contention the retry policy retries inside the stage and time allows, waits the jittered
+   * backoff and answers true (do it again); otherwise false (throw it). Counts as a try of the stage.
+   */
+  retryInPlace(error: unknown): Promise<boolean>;
 }
 
 export type StageImplementation = (context: StageContext) => Promise<StageOutcome>;
@@ -165,13 +171,23 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     const deadlineMs = Date.now() + remaining - reserveMs(remaining);
     let outcome: StageOutcome | undefined;
     let failure: unknown;
+    let inPlaceRetries = 0;
+    const retryInPlace = async (error: unknown): Promise<boolean> => {
+      const rule = inStageRule(error);
+      if (rule?.tries !== "budget" || lease.lost) return false;
+      const wait = backoffMs(rule, ++inPlaceRetries, random);
+      if (!anotherTryFits({ nowMs: Date.now(), waitMs: wait, lastTryMs: 0, deadlineMs })) return false;
+      record = { ...record, attempts: (record.attempts ?? 0) + 1 };
+      await sleep(wait);
+      return true;
+    };
     try {
       for (let retry = 0; ; ) {
         const tryStarted = Date.now();
         record = { ...record, attempts: (record.attempts ?? 0) + 1 };
         try {
           if (!implementation) throw new Error(`stage ${message.stage} is not available`);
-          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint() });
+          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace });
           break;
         } catch (error) {
           if (error instanceof RunLostError || lease.lost) {
