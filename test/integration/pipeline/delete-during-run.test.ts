@@ -89,8 +89,8 @@ describe("delete during a run", () => {
     await registry.remove("x", { force: true, now: new Date() });
   });
 
-  it("a stage whose run was cancelled and whose fabric was deleted stops before it commits", async () => {
-    const { rt, repo, registry, base, deliver } = await startedRun(rawServerFiles(DIR, 10, 10));
+  it("a stage whose run was failed as lost meanwhile (its lease expired) stops before it commits", async () => {
+    const { rt, repo, registry, run, base, deliver } = await startedRun(rawServerFiles(DIR, 10, 10));
     const reading = gate();
     const gitFor = async (fabric: Fabric): Promise<GitProvider> => {
       const real = await rt.gitFor(fabric);
@@ -104,10 +104,17 @@ describe("delete during a run", () => {
     const ingesting = deliver({ ...base, stages: { ...base.stages, ingest: ingestStage({ ...rt, gitFor }) } }, "ingest");
     await reading.arrived;
     const commitsBefore = repo.log().length;
-    await registry.remove("x", { force: true, now: new Date() });
+    // Seen from a trigger well after the lease: the worker is presumed lost, the run failed, a new one starts.
+    const later = new Date(Date.now() + (rt.settings.runLeaseSeconds + 60) * 1000);
+    const next = await rt.runService.start({ fabricId: "x", kind: "sync", trigger: "api", now: later });
+    expect(next.coalesced).toBe(false);
+    expect(await rt.runs.get("x", run.runId)).toMatchObject({ status: "failed", error: expect.stringMatching(/^worker lost/) });
     reading.release();
     await ingesting;
+    // The lost stage wrote nothing: no commit, no record; its run stays failed.
     expect(repo.log()).toHaveLength(commitsBefore);
-    expect(repo.files(`${DIR}/raw`).filter((f) => f.endsWith(".yaml") && !f.includes("/errors/"))).toHaveLength(1);
+    expect(await rt.resources.list((await rt.fabrics.require("x")))).toEqual([]);
+    expect(await rt.runs.get("x", run.runId)).toMatchObject({ status: "failed" });
+    await registry.remove("x", { force: true, now: new Date() });
   });
 });
