@@ -14,7 +14,8 @@ const STAGE_QUEUES = ["init", "ingest", "reconcile"];
 
 export const wiring = defineWiring({
   functions: {
-    fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init"] } },
+    // DELETE ?force=true cancels the run in flight, which may hand the fabric to a follow-up (init or ingest first).
+    fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
     runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
@@ -40,6 +41,7 @@ export const wiring = defineWiring({
     { method: "GET", path: "/fabrics/{id}/status", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
     { method: "GET", path: "/fabrics/{id}/runs", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
     { method: "GET", path: "/fabrics/{id}/runs/{runId}", function: "runsApi", auth: "iam", maxBodyBytes: NO_BODY },
+    { method: "POST", path: "/fabrics/{id}/runs/{runId}/cancel", function: "runsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
     { method: "GET", path: "/fabrics/{id}/resources", function: "resourcesApi", auth: "iam", maxBodyBytes: NO_BODY },
     { method: "GET", path: "/fabrics/{id}/resources/{kind}/{name}", function: "resourcesApi", auth: "iam", maxBodyBytes: NO_BODY },
     { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature", maxBodyBytes: WEBHOOK_BODY },

@@ -1,11 +1,18 @@
-import { PreconditionFailedError } from "../../lib/api/errors.js";
+import { PreconditionFailedError, RequestValidationError } from "../../lib/api/errors.js";
 import { FabricService } from "../../lib/api/fabrics.js";
 import { trustPolicy } from "../../lib/config/trust.js";
 import { logger } from "../../lib/observability/logger.js";
 import { runtime } from "../../lib/pipeline/runtime.js";
 import { httpHandler, json, jsonBody, type ApiRequest } from "./router.js";
 
-const service = () => new FabricService(runtime().fabrics, trustPolicy(runtime().settings));
+const service = () => new FabricService(runtime().fabrics, trustPolicy(runtime().settings), runtime().runService);
+
+function force(request: ApiRequest): boolean {
+  const value = request.query.force;
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  throw new RequestValidationError([{ pointer: "query:/force", message: "must be true or false" }]);
+}
 
 function ifMatch(request: ApiRequest): number | undefined {
   const header = request.headers["if-match"];
@@ -41,7 +48,7 @@ export const handler = httpHandler({
     return json(200, fabric, etag(fabric.version));
   },
   "DELETE /fabrics/{id}": async (request) => {
-    await service().remove(id(request));
+    await service().remove(id(request), { force: force(request), now: request.now });
     return { status: 204 };
   },
 });

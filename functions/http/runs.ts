@@ -6,11 +6,15 @@ import { httpHandler, json, type ApiRequest, type RouteHandler } from "./router.
 const api = () => new RunApi(runtime());
 const id = (request: ApiRequest) => request.path.id ?? "";
 
+const runLocation = (fabricId: string, runId: string) => `/fabrics/${fabricId}/runs/${runId}`;
+
+/** 202 naming the run that does the work: a new one, or (coalesced) the follow-up of the run in flight. */
 function start(kind: RunKind): RouteHandler {
   return async (request) => {
     const result = await api().start(id(request), kind, request.now);
-    const location = `/fabrics/${id(request)}/runs/${result.runId}`;
-    return json(202, { runId: result.runId, coalesced: result.coalesced, status: result.run?.status ?? "queued", location }, { location });
+    const location = runLocation(id(request), result.runId);
+    const status = result.run?.status ?? (result.coalesced ? "waiting" : "queued");
+    return json(202, { runId: result.runId, coalesced: result.coalesced, status, ...(result.after ? { after: result.after } : {}), location }, { location });
   };
 }
 
@@ -25,4 +29,11 @@ export const handler = httpHandler({
     return json(200, { items: await api().list(id(request), limit) });
   },
   "GET /fabrics/{id}/runs/{runId}": async (request) => json(200, await api().get(id(request), request.path.runId ?? "")),
+  // 200 when the run is cancelled (it had not started), 202 when it stops at its next stage boundary.
+  "POST /fabrics/{id}/runs/{runId}/cancel": async (request) => {
+    const runId = request.path.runId ?? "";
+    const { run, outcome } = await api().cancel(id(request), runId, request.now);
+    const location = runLocation(id(request), runId);
+    return json(outcome === "cancelled" ? 200 : 202, { runId, status: outcome, run, location }, { location });
+  },
 });

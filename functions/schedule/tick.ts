@@ -24,7 +24,7 @@ const base = async (event: EventBridgeEvent<"Scheduled Event", unknown>, _contex
   const rt = runtime();
   try {
     const report = await runScheduleTick({ fabrics: rt.fabrics, runs: rt.runService, random }, now);
-    if (report.fabrics.length > 0) logger.info("schedule tick", { ...report });
+    if (report.fabrics.length > 0 || report.recovered) logger.info("schedule tick", { ...report });
     return report;
   } catch (error) {
     if (error instanceof ScheduleTickIncompleteError) logger.error("schedule tick incomplete", { ...error.report, error });

@@ -1,6 +1,13 @@
 // SQS event-source mapping emulation: poll a queue, hand the batch to the consumer as a real SQS event,
 // delete what succeeded. Failures stay on the queue: SQS shows them again after the visibility timeout
-// and moves them to the DLQ after maxReceiveCount, exactly as in the cloud.
+// (or after the shorter one a function set with ChangeMessageVisibility on the failed message, as the
+// stage workers do) and moves them to the DLQ after maxReceiveCount, as in the cloud.
+//
+// Where local-aws-sqs differs from SQS (known, not emulated here): it counts a ChangeMessageVisibility
+// as one more receive (ApproximateReceiveCount), so locally a stage that keeps failing reaches
+// maxReceiveCount in fewer deliveries; and it does not hold back a FIFO message group while one of its
+// messages is in flight (the pipeline keeps one stage message per fabric in flight by itself; a plan's
+// message may overtake).
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ConsumerSpec } from "../wiring-types.js";

@@ -1,4 +1,5 @@
 // The fabric registry's use cases. Input is unknown JSON; output is the stored Fabric.
+import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import {
   defaultDirectory,
@@ -9,6 +10,7 @@ import {
   type GitSettings,
 } from "../fabrics/schema.js";
 import type { TrustPolicy } from "../config/trust.js";
+import type { RunService } from "../pipeline/runs.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import { PreconditionFailedError, RequestValidationError } from "./errors.js";
 import { fabricTrustProblems } from "./fabric-trust.js";
@@ -17,6 +19,11 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
   if (!result.success) throw RequestValidationError.fromZod(result.error);
   return result.data;
+}
+
+/** 16 hex digits: unique per registration, short enough for the tracking annotation and the record keys. */
+export function newRegistrationUid(): string {
+  return randomBytes(8).toString("hex");
 }
 
 function nextSyncAt(fabric: Fabric, now: Date): string {
@@ -28,6 +35,8 @@ export class FabricService {
     private readonly fabrics: FabricRepository,
     /** This deployment's trust rules (lib/config/trust.ts): what a fabric's settings may name. */
     private readonly trust: TrustPolicy,
+    /** For DELETE: a fabric with a run in flight is not deleted (unless forced, which cancels the run first). */
+    private readonly runs?: Pick<RunService, "assertDeletable">,
   ) {}
 
   private async assertTrusted(fabricId: string, settings: Parameters<typeof fabricTrustProblems>[1]): Promise<void> {
@@ -42,6 +51,7 @@ export class FabricService {
     const git = { ...input.git, directory: input.git.directory ?? defaultDirectory(input.name) } as GitSettings;
     const fabric: Fabric = {
       id: input.name,
+      uid: newRegistrationUid(),
       name: input.name,
       git,
       cluster: input.cluster,
@@ -86,8 +96,16 @@ export class FabricService {
     return this.fabrics.replace(updated, nextSyncAt(updated, now));
   }
 
-  remove(id: string): Promise<void> {
-    return this.fabrics.delete(id);
+  /**
+   * Forgets the fabric and its records. Refused (409, naming the run) while a run is in flight, since
+   * that run would go on committing and applying for a fabric that is gone; `force` cancels it first.
+   * Whatever its stage still writes is keyed by this registration's uid, so a fabric registered later
+   * under the same name never sees it.
+   */
+  async remove(id: string, options: { force?: boolean; now?: Date } = {}): Promise<void> {
+    await this.fabrics.require(id);
+    await this.runs?.assertDeletable(id, options.force ?? false, options.now ?? new Date());
+    await this.fabrics.delete(id);
   }
 }
 

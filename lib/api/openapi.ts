@@ -8,6 +8,7 @@ export interface OperationSpec {
   readonly path: string;
   readonly summary: string;
   readonly requestBody?: z.ZodType;
+  readonly query?: readonly { readonly name: string; readonly description: string; readonly schema: Readonly<Record<string, unknown>> }[];
   readonly responses: Readonly<Record<string, string>>;
   readonly auth: boolean;
 }
@@ -40,8 +41,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
   {
     method: "delete",
     path: "/fabrics/{id}",
-    summary: "Forget a fabric and its records (Git and the cluster are untouched)",
-    responses: { "204": "deleted", ...problemResponses },
+    summary: "Forget a fabric and its records (Git and the cluster are untouched); refused while a run is in flight unless ?force=true, which cancels it first",
+    query: [{ name: "force", description: "true: cancel the run in flight, then delete", schema: { type: "string", enum: ["true", "false"] } }],
+    responses: { "204": "deleted", "409": "a run is in flight (the detail names it)", ...problemResponses },
     auth: true,
   },
   ...(["init", "ingest", "sync", "plan"] as const).map(
@@ -54,13 +56,24 @@ export const OPERATIONS: readonly OperationSpec[] = [
         sync: "Start a run: init if needed, ingest, reconcile when a cluster is configured",
         plan: "Start a dry run of sync: the run record holds what would be committed, applied and pruned",
       }[kind],
-      responses: { "202": "run started or coalesced into the active run (Location: the run)", "503": "busy, retry", ...problemResponses },
+      responses: {
+        "202": "run started; or, with a run in flight, the follow-up run that starts when it ends (coalesced: true, status waiting, after: the run in flight). Location: the run that does the work",
+        "503": "busy, retry",
+        ...problemResponses,
+      },
       auth: true,
     }),
   ),
   { method: "get", path: "/fabrics/{id}/status", summary: "Directory status, last run, resource counts", responses: { "200": "status", ...problemResponses }, auth: true },
   { method: "get", path: "/fabrics/{id}/runs", summary: "Runs, newest first (?limit=)", responses: { "200": "runs", ...problemResponses }, auth: true },
   { method: "get", path: "/fabrics/{id}/runs/{runId}", summary: "One run with its stages", responses: { "200": "run", ...problemResponses }, auth: true },
+  {
+    method: "post",
+    path: "/fabrics/{id}/runs/{runId}/cancel",
+    summary: "Cancel a run: one still waiting at once, a queued or running one at its next stage boundary",
+    responses: { "200": "cancelled (it had not started)", "202": "cancelling: it ends at its next stage boundary", "409": "the run has already ended", ...problemResponses },
+    auth: true,
+  },
   {
     method: "get",
     path: "/fabrics/{id}/resources",
@@ -95,12 +108,15 @@ export const OPERATIONS: readonly OperationSpec[] = [
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
+    const params = [
+      ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: "path",
+        required: true,
+        schema: { type: "string" },
+      })),
+      ...(op.query ?? []).map((q) => ({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema })),
+    ];
     (paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
       ...(params.length > 0 ? { parameters: params } : {}),

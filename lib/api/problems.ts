@@ -1,6 +1,6 @@
 // RFC 9457 problem details, and the one table that says which error becomes which status.
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
-import { FabricNotReadyError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
+import { FabricHasActiveRunError, FabricNotReadyError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
 import {
   WebhookPayloadInvalidError,
   WebhookPayloadTooLargeError,
@@ -35,6 +35,8 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [RunNotFoundError, 404, "Run not found"],
   [ResourceNotFoundError, 404, "Resource not found"],
   [FabricNotReadyError, 409, "Fabric not ready"],
+  [RunAlreadyFinishedError, 409, "Run already ended"],
+  [FabricHasActiveRunError, 409, "Run in flight"],
   [RunStartContentionError, 503, "Busy"],
   [WebhookSecretNotConfiguredError, 503, "Webhook secret not configured"],
   [WebhookSecretUnavailableError, 503, "Webhook secret unavailable"],

@@ -48,8 +48,8 @@ export class ResourceApi {
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error, "query");
     const filter = parsed.data;
     const kind = filter.kind === undefined ? undefined : this.kind(filter.kind);
-    await this.deps.fabrics.require(fabricId);
-    const items = (await this.deps.resources.list(fabricId))
+    const fabric = await this.deps.fabrics.require(fabricId);
+    const items = (await this.deps.resources.list(fabric))
       .map((s) => s.record)
       .filter((r) => (kind ? r.kind === kind : true) && (filter.state ? r.state === filter.state : true) && (filter.source ? r.source === filter.source : true))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -58,8 +58,8 @@ export class ResourceApi {
 
   async get(fabricId: string, kindName: string, name: string, namespace = "default") {
     const kind = this.kind(kindName);
-    await this.deps.fabrics.require(fabricId);
-    const match = (await this.deps.resources.list(fabricId)).find((s) => s.record.kind === kind && s.record.name === name && s.record.namespace === namespace);
+    const fabric = await this.deps.fabrics.require(fabricId);
+    const match = (await this.deps.resources.list(fabric)).find((s) => s.record.kind === kind && s.record.name === name && s.record.namespace === namespace);
     if (!match) throw new ResourceNotFoundError(`fabric "${fabricId}" has no ${kind} "${namespace}/${name}"`);
     return { ...resourceView(match.record), drift: match.record.drift };
   }

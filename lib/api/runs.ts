@@ -1,13 +1,12 @@
 // Runs and status as the API shows them.
 import type { RunKind } from "../pipeline/run-model.js";
-import type { RunService, RunStartResult } from "../pipeline/runs.js";
+import type { RunCancelResult, RunService, RunStartResult } from "../pipeline/runs.js";
 import { RunNotFoundError } from "../pipeline/errors.js";
 import { RESOURCE_STATES, type ResourceState } from "../state/index.js";
 import { fromGit } from "../pipeline/resource-model.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
-
 
 export class RunApi {
   constructor(
@@ -16,6 +15,11 @@ export class RunApi {
 
   start(fabricId: string, kind: RunKind, now: Date): Promise<RunStartResult> {
     return this.deps.runService.start({ fabricId, kind, trigger: "api", now });
+  }
+
+  async cancel(fabricId: string, runId: string, now: Date): Promise<RunCancelResult> {
+    await this.deps.fabrics.require(fabricId);
+    return this.deps.runService.cancel(fabricId, runId, now);
   }
 
   async list(fabricId: string, limit: number) {
@@ -33,7 +37,7 @@ export class RunApi {
   async status(fabricId: string) {
     const fabric = await this.deps.fabrics.require(fabricId);
     const [lastRun] = await this.deps.runs.list(fabricId, 1);
-    const resources = await this.deps.resources.list(fabricId);
+    const resources = await this.deps.resources.list(fabric);
     const byState = Object.fromEntries(RESOURCE_STATES.map((s) => [s, 0])) as Record<ResourceState, number>;
     let git = 0;
     let errors = 0;

@@ -6,7 +6,7 @@ import type { KindInfo } from "../hedgehog/index.js";
 import type { ClusterSettings } from "../fabrics/schema.js";
 import type { HostPolicy } from "../net/hosts.js";
 import type { SecretResolver } from "../secrets/index.js";
-import { ClusterAuthenticationError, ClusterConfigError, ClusterConflictError, ClusterRejectedError, ClusterUnavailableError } from "./errors.js";
+import { ClusterAuthenticationError, ClusterConfigError, ClusterConflictError, ClusterRejectedError, ClusterUnavailableError, ClusterUnreachableError } from "./errors.js";
 import { customObjectsApi } from "./http-library.js";
 import { loadKubeconfig } from "./kubeconfig.js";
 import { FIELD_MANAGER } from "./tracking.js";
@@ -60,8 +60,21 @@ function detail(error: ApiException<unknown>): string {
   return typeof body === "string" && body ? body.slice(0, 500) : error.message;
 }
 
-/** Maps a client failure to our two families. */
-export function classify(error: unknown, what: string): Error {
+/** Socket errors that mean "nothing is there", not "busy": refused connections and names that do not resolve. */
+const UNREACHABLE: Readonly<Record<string, string>> = { ECONNREFUSED: "connection refused", ENOTFOUND: "the name does not resolve" };
+
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code in UNREACHABLE) return code;
+  }
+  return undefined;
+}
+
+/** Maps a client failure to our two families. `server`: the cluster's URL, named when it cannot be reached. */
+export function classify(error: unknown, what: string, server?: string): Error {
+  const unreachable = errorCode(error);
+  if (unreachable) return new ClusterUnreachableError(`${what}: the cluster at ${server ?? "(unknown server)"} cannot be reached: ${UNREACHABLE[unreachable]} (${unreachable})`, { cause: error });
   if (error instanceof ApiException) {
     const code = error.code;
     const message = `${what}: ${code} ${detail(error)}`;
@@ -88,9 +101,11 @@ function isPatchNotApplicable(error: unknown): boolean {
 
 class KubeCluster implements FabricCluster {
   private readonly api: CustomObjectsApi;
+  private readonly server: string | undefined;
 
   constructor(config: KubeConfig, hosts: HostPolicy) {
     this.api = customObjectsApi(config, hosts);
+    this.server = config.getCurrentCluster()?.server;
   }
 
   async list(kind: KindInfo, namespace: string): Promise<LiveObject[]> {
@@ -109,7 +124,7 @@ class KubeCluster implements FabricCluster {
         items.push(...page.items);
         token = page.metadata?.continue ?? page.metadata?._continue ?? undefined;
       } catch (error) {
-        throw classify(error, `list ${kind.plural}`);
+        throw classify(error, `list ${kind.plural}`, this.server);
       }
     } while (token);
     return items;
@@ -133,7 +148,7 @@ class KubeCluster implements FabricCluster {
         setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
       )) as LiveObject;
     } catch (error) {
-      throw classify(error, `apply ${kind.kind} ${meta.name}`);
+      throw classify(error, `apply ${kind.kind} ${meta.name}`, this.server);
     }
   }
 
@@ -149,7 +164,7 @@ class KubeCluster implements FabricCluster {
         items.push(...page.items);
         token = page.metadata?.continue || undefined;
       } catch (error) {
-        throw classify(error, "list customresourcedefinitions");
+        throw classify(error, "list customresourcedefinitions", this.server);
       }
     } while (token);
     return items;
@@ -174,7 +189,7 @@ class KubeCluster implements FabricCluster {
       )) as LiveObject;
     } catch (error) {
       if (isPatchNotApplicable(error)) throw new ClusterConflictError(`remove fields of ${kind.kind} ${name}: it changed since resourceVersion ${resourceVersion}`, { cause: error });
-      throw classify(error, `remove fields of ${kind.kind} ${name}`);
+      throw classify(error, `remove fields of ${kind.kind} ${name}`, this.server);
     }
   }
 
@@ -184,7 +199,7 @@ class KubeCluster implements FabricCluster {
     } catch (error) {
       // Already gone is what we wanted.
       if (error instanceof ApiException && error.code === 404) return;
-      throw classify(error, `delete ${kind.kind} ${name}`);
+      throw classify(error, `delete ${kind.kind} ${name}`, this.server);
     }
   }
 }

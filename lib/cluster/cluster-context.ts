@@ -4,7 +4,7 @@
 import { chooseCatalog, REFERENCED_KINDS, type Catalog, type ClusterObjects, type HedgehogSettings, type SchemaReport } from "../hedgehog/index.js";
 import type { FabricCluster, LiveObject } from "./client.js";
 import { servedCatalog, type ServedCatalogCache } from "./served-crds.js";
-import { isTrackedBy } from "./tracking.js";
+import { isTrackedBy, type TrackingOwner } from "./tracking.js";
 
 export interface ClusterContext {
   readonly catalog: Catalog;
@@ -20,7 +20,8 @@ export interface ClusterContext {
 }
 
 export interface ClusterContextOptions {
-  readonly fabricId: string;
+  /** This registration: the objects it applied are Git's, not the cluster's own. */
+  readonly owner: TrackingOwner;
   readonly namespace: string;
   readonly settings: HedgehogSettings;
   readonly cache: ServedCatalogCache;
@@ -34,6 +35,6 @@ export async function readClusterContext(cluster: FabricCluster, options: Cluste
   const kinds = catalog.managedKinds.filter((kind) => options.kinds === "all" || REFERENCED_KINDS.includes(kind.kind));
   const live = new Map<string, LiveObject[]>();
   for (const kind of kinds) live.set(kind.kind, await cluster.list(kind, options.namespace));
-  const objects = [...live.values()].flat().filter((object) => !isTrackedBy(object, options.fabricId));
+  const objects = [...live.values()].flat().filter((object) => !isTrackedBy(object, options.owner));
   return { catalog, schemas, live, objects: { objects } };
 }

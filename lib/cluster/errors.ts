@@ -30,3 +30,10 @@ export class ClusterConflictError extends RetryableError {}
 
 /** The cluster serves no CRD of the managed Hedgehog groups: it is not a Hedgehog fabric (or RBAC hides them). */
 export class NotAHedgehogClusterError extends TerminalError {}
+
+/**
+ * Nobody listens at the cluster's address (connection refused) or its name does not resolve. Terminal:
+ * retrying for an hour helps no one; the run fails at once naming the endpoint, and the next sync tries
+ * again (issue #12: a dead cluster used to hold its fabric's runs for an hour of redeliveries).
+ */
+export class ClusterUnreachableError extends TerminalError {}

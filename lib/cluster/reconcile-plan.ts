@@ -2,12 +2,12 @@
 // live objects (one list per kind), what to apply, what to prune, and what each resource was observed
 // as. The stage executes the plan and feeds the outcomes to the state table.
 import { bundledCatalog, compareApplyOrder, compareDeleteOrder, type Catalog, type KindInfo } from "../hedgehog/index.js";
-import type { DesiredResource } from "../gitops/ingest-plan.js";
+import type { DesiredResource, UnreadableManagedFile } from "../gitops/ingest-plan.js";
 import type { ResourceRecord } from "../pipeline/resource-model.js";
 import type { Observation } from "../state/index.js";
 import type { LiveObject } from "./client.js";
 import { diffResource, type FieldDrift } from "./diff.js";
-import { isTrackedBy, TRACKING_ANNOTATION, trackingId } from "./tracking.js";
+import { isTrackedBy, isTrackedByName, legacyTrackingId, TRACKING_ANNOTATION, trackingId, trackingIdOf, type TrackingOwner } from "./tracking.js";
 
 export type ReconcileAction = "apply" | "prune" | "none";
 
@@ -37,7 +37,8 @@ export interface ReconcilePlan {
 }
 
 export interface ReconcileInput {
-  readonly fabricId: string;
+  /** The fabric and its registration uid: what the tracking annotation names. */
+  readonly fabric: TrackingOwner;
   readonly mode: "observe" | "apply";
   readonly prune: boolean;
   readonly desired: readonly DesiredResource[];
@@ -46,6 +47,8 @@ export interface ReconcileInput {
   readonly live: ReadonlyMap<string, readonly LiveObject[]>;
   /** The kinds and schemas the cluster serves (default: the bundled catalog). */
   readonly catalog?: Catalog;
+  /** Managed files that define nothing valid now (the ingest plan's `unreadable`): nothing of theirs is pruned. */
+  readonly unreadable?: readonly UnreadableManagedFile[];
 }
 
 function liveId(kind: KindInfo, object: LiveObject): string {
@@ -53,17 +56,57 @@ function liveId(kind: KindInfo, object: LiveObject): string {
 }
 
 /** The Git object as we apply it: our tracking annotation added. */
-export function desiredObject(fabricId: string, resource: DesiredResource): Record<string, unknown> {
+export function desiredObject(fabric: TrackingOwner, resource: DesiredResource): Record<string, unknown> {
   const object = structuredClone(resource.object) as Record<string, unknown> & { metadata: Record<string, unknown> };
   object.metadata.annotations = {
     ...((object.metadata.annotations as Record<string, string> | undefined) ?? {}),
-    [TRACKING_ANNOTATION]: trackingId(fabricId, resource.group, resource.kind, resource.namespace, resource.name),
+    [TRACKING_ANNOTATION]: trackingId(fabric, resource.group, resource.kind, resource.namespace, resource.name),
   };
   return object;
 }
 
+const TRACKING_DRIFT_PATH = `/metadata/annotations/${TRACKING_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+
+/** What prune must know about one object that Git does not define. */
+interface PruneCandidate {
+  readonly live: LiveObject | null;
+  readonly record: ResourceRecord | null;
+}
+
+interface PruneContext {
+  readonly fabric: TrackingOwner;
+  /** Managed files whose resources are held back (unreadable, invalid). */
+  readonly heldPaths: ReadonlySet<string>;
+}
+
+/**
+ * Why a pass prunes nothing at all, first that applies (DESIGN §5, §14): with no valid desired set,
+ * or with a managed file whose resources are unknown, "not in Git" cannot be told from "unreadable".
+ */
+const PASS_PRUNE_GUARDS: readonly ((input: ReconcileInput, validDesired: number) => string | null)[] = [
+  (_input, valid) =>
+    valid === 0 ? "the desired set is empty (managed/ holds no valid resource): nothing is pruned, to protect the fabric from an emptied or unreadable repository" : null,
+  (input) => {
+    const unknown = (input.unreadable ?? []).filter((u) => u.ids.length === 0);
+    if (unknown.length === 0) return null;
+    const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : "";
+    return `${unknown[0]!.path}${more} cannot be read as resources and what it defined is unknown: nothing is pruned until it is fixed or removed`;
+  },
+];
+
+/** An object is pruned only when none of these holds. */
+const OBJECT_PRUNE_GUARDS: readonly ((candidate: PruneCandidate, context: PruneContext) => boolean)[] = [
+  // Nothing to delete.
+  (c) => c.live === null,
+  // Not applied by this registration: somebody else's, another fabric's, an earlier registration's, or
+  // annotated before registration uids (re-annotated by the next apply while Git holds it).
+  (c, ctx) => !isTrackedBy(c.live, ctx.fabric),
+  // Its managed file is still there, just unreadable or invalid: the resource was not removed from Git.
+  (c, ctx) => c.record?.gitFilePath !== null && c.record?.gitFilePath !== undefined && ctx.heldPaths.has(c.record.gitFilePath),
+];
+
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
-  const { fabricId, mode } = input;
+  const { fabric, mode } = input;
   const catalog = input.catalog ?? bundledCatalog;
   const kindByName = new Map(catalog.managedKinds.map((k) => [k.kind, k]));
   const liveById = new Map<string, { kind: KindInfo; object: LiveObject }>();
@@ -88,8 +131,13 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired: null, live, record, source: "git", drift: record?.drift ?? [], observations: [], action: "none" });
       continue;
     }
-    const desired = desiredObject(fabricId, resource);
-    const drift = live ? diffResource(desired, live, { catalog }) : [];
+    const desired = desiredObject(fabric, resource);
+    let drift = live ? diffResource(desired, live, { catalog }) : [];
+    // Annotated before registration uids, by this fabric, for this resource: our own bookkeeping, not
+    // drift to report. Apply mode re-annotates it (adopting it into this registration); observe mode
+    // writes nothing, so it is not shown as drift there.
+    const legacy = live !== null && trackingIdOf(live) === legacyTrackingId(fabric.id, resource.group, resource.kind, resource.namespace, resource.name);
+    if (legacy && mode === "observe") drift = drift.filter((d) => d.path !== TRACKING_DRIFT_PATH);
     const observation: Observation = !live ? "cluster-missing" : drift.length === 0 ? "cluster-matches" : "cluster-differs";
     const action: ReconcileAction = mode === "apply" && observation !== "cluster-matches" ? "apply" : "none";
     items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired, live, record, source: "git", drift, observations: [observation], action });
@@ -97,11 +145,8 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
 
   // Not in Git: removed from Git, or only ever in the cluster.
   const pruneRequested = mode === "apply" && input.prune;
-  const pruneSkipped = !pruneRequested
-    ? null
-    : validDesired.length === 0
-      ? "the desired set is empty (managed/ holds no valid resource): nothing is pruned, to protect the fabric from an emptied or unreadable repository"
-      : null;
+  const pruneSkipped = pruneRequested ? (PASS_PRUNE_GUARDS.map((guard) => guard(input, validDesired.length)).find((reason) => reason !== null) ?? null) : null;
+  const context: PruneContext = { fabric, heldPaths: new Set((input.unreadable ?? []).map((u) => u.path)) };
   const candidates = new Map<string, { kind: KindInfo; live: LiveObject | null; record: ResourceRecord | null }>();
   for (const [id, record] of input.records) {
     if (handled.has(id)) continue;
@@ -112,7 +157,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     if (handled.has(id) || candidates.has(id)) continue;
     // Another fabric's object in a shared cluster is not ours to report.
     const tracking = object.metadata.annotations?.[TRACKING_ANNOTATION];
-    if (tracking && !isTrackedBy(object, fabricId)) continue;
+    if (tracking && !isTrackedByName(object, fabric.id)) continue;
     candidates.set(id, { kind, live: object, record: null });
   }
   for (const [id, { kind, live, record }] of candidates) {
@@ -121,7 +166,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     if (record && record.source === "git" && record.state !== "orphaned") observations.push("removed-from-git");
     if (live) observations.push("cluster-only");
     else observations.push("cluster-missing");
-    const prunable = live !== null && isTrackedBy(live, fabricId) && pruneRequested && pruneSkipped === null;
+    const prunable = pruneRequested && pruneSkipped === null && !OBJECT_PRUNE_GUARDS.some((guard) => guard({ live, record }, context));
     const [, , namespace = "default", name = ""] = id.split("/");
     items.push({ id, kind, namespace, name, desired: null, live, record, source, drift: [], observations, action: prunable ? "prune" : "none" });
   }

@@ -41,6 +41,8 @@ const environmentSchema = z.object({
     }),
   HH_GITOPS_REPO_ROOT: z.string().min(1).optional(),
   HH_GITOPS_DATA_DIR: z.string().min(1).optional(),
+  HH_GITOPS_RUN_LEASE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
+  HH_GITOPS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
 });
 
 export interface Settings {
@@ -66,6 +68,10 @@ export interface Settings {
   readonly repoRoot?: string;
   /** Local deployment: absolute data dir; file: secrets lie under its secrets/ folder. */
   readonly dataDir?: string;
+  /** How long a run may go without a stage renewing its lease before it is presumed lost (DESIGN §6). */
+  readonly runLeaseSeconds: number;
+  /** The first SQS redelivery delay of a failed stage; each later one is three times longer (10, 30, 90 s, ...). */
+  readonly retryDelaySeconds: number;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -103,6 +109,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     secretNamePrefix: e.HH_GITOPS_SECRET_NAME_PREFIX.replace(/\/$/, ""),
     allowedHosts: e.HH_GITOPS_ALLOWED_HOSTS,
     ...localPaths(e.HH_GITOPS_DEPLOYMENT, e.HH_GITOPS_DATA_DIR, e.HH_GITOPS_REPO_ROOT),
+    runLeaseSeconds: e.HH_GITOPS_RUN_LEASE_SECONDS,
+    retryDelaySeconds: e.HH_GITOPS_RETRY_DELAY_SECONDS,
   };
 }
 

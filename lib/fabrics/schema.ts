@@ -121,6 +121,12 @@ export type DirectoryStatus = "not_initialized" | "initializing" | "initialized"
 
 export interface Fabric {
   readonly id: string;
+  /**
+   * This registration: random, made at registration, never changed by PATCH. Deleting the fabric and
+   * registering the name again makes a new one. The tracking annotation and the resource records carry
+   * it, so that nothing of an earlier registration is pruned or inherited (DESIGN §14).
+   */
+  readonly uid: string;
   readonly name: string;
   readonly git: GitSettings;
   readonly cluster: ClusterSettings | null;

@@ -21,6 +21,13 @@ export class RateLimitedError extends RetryableError {
   }
 }
 
+/**
+ * Nobody listens at the Git server's address (connection refused) or its name does not resolve.
+ * Terminal: the run fails at once naming the endpoint instead of retrying for an hour; the next sync
+ * tries again.
+ */
+export class GitUnreachableError extends TerminalError {}
+
 /** The server rejected the credentials (HTTP 401). */
 export class GitAuthenticationError extends TerminalError {}
 
@@ -44,3 +51,18 @@ export class CorruptArchiveError extends RetryableError {}
 
 /** A compressed archive expands past its bound (a decompression bomb, or far more than the listing promised). */
 export class ArchiveTooLargeError extends TerminalError {}
+
+/** Socket error codes that mean the endpoint is not there (rather than busy), with what they mean. */
+export const UNREACHABLE_CODES: Readonly<Record<string, string>> = { ECONNREFUSED: "connection refused", ENOTFOUND: "the name does not resolve" };
+
+/** The unreachable code of `error` or of one of its causes. */
+export function unreachableCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code in UNREACHABLE_CODES) return code;
+    const message = e instanceof Error ? e.message : "";
+    const inMessage = Object.keys(UNREACHABLE_CODES).find((c) => message.includes(c));
+    if (inMessage) return inMessage;
+  }
+  return undefined;
+}

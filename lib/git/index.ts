@@ -8,6 +8,7 @@ export {
   GitPermissionError,
   GitRejectedError,
   GitUnavailableError,
+  GitUnreachableError,
   InvalidChangeError,
   InvalidGitSettingsError,
   RateLimitedError,

@@ -26,6 +26,11 @@ export interface TreeEntry {
   readonly sha: string;
   readonly mode: FileMode;
   readonly type: "blob" | "commit";
+  /**
+   * Set when git, GitHub or a checkout cannot use the path (a backslash, a ".." or ".git" segment, ...):
+   * the entry is listed so that it can be reported, but it is never read and never written.
+   */
+  readonly unsafe?: string;
 }
 
 /** The tip of a branch; `changed` is false when it equals the tip this provider last saw or wrote. */

@@ -4,6 +4,8 @@ import { stringify } from "yaml";
 import { gitBlobSha } from "../git/blob-sha.js";
 import {
   classifyDocument,
+  defaultParseLimits,
+  managedKinds,
   managedPath,
   normalizeResource,
   parseDocuments,
@@ -20,6 +22,7 @@ import {
   type SourceDocument,
 } from "../hedgehog/index.js";
 import { RAW_ERRORS, RAW_PROCESSED, UNMANAGED_EXTERNAL } from "./layout.js";
+import { ERRORS_SUFFIX, outputPath } from "./output-names.js";
 import { roleOf, type SnapshotEntry } from "./snapshot.js";
 import type { FileChange } from "./types.js";
 
@@ -37,6 +40,11 @@ export interface IngestInput {
   readonly catalog?: Catalog;
   /** The cluster's objects, for the SET rules, when the fabric has a cluster. */
   readonly cluster?: ClusterObjects;
+  /**
+   * What the store last recorded each managed file (repository-relative path) to define. It is how the
+   * resources of a managed file that can no longer be read are known, so that they are kept, not pruned.
+   */
+  readonly recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>;
 }
 
 /** Where each document of a raw file went. */
@@ -71,6 +79,24 @@ export interface ManagedFileProblem {
   readonly message: string;
 }
 
+/**
+ * A managed file whose resources must be kept although it defines none validly now (DESIGN §14: a typo
+ * never deletes a live object). `ids` are the resources it is known to define (from the store's
+ * records, or from its canonical path); they appear in `resources` with the error. Empty `ids`: what
+ * the file defines is unknown, and nothing may be pruned while it stays so.
+ */
+export interface UnreadableManagedFile {
+  readonly path: string;
+  readonly message: string;
+  readonly ids: readonly string[];
+}
+
+/** A tree entry whose name cannot be used (a backslash, ...): reported, never read or written. */
+export interface UnsafeEntry {
+  readonly path: string;
+  readonly reason: string;
+}
+
 export interface IngestPlan {
   /** Repository-relative, sorted by path. Empty: nothing to commit. */
   readonly changes: readonly FileChange[];
@@ -78,6 +104,8 @@ export interface IngestPlan {
   readonly sources: readonly SourceReport[];
   readonly resources: readonly DesiredResource[];
   readonly managedProblems: readonly ManagedFileProblem[];
+  readonly unreadable: readonly UnreadableManagedFile[];
+  readonly unsafeEntries: readonly UnsafeEntry[];
   readonly counts: Readonly<{
     files: number;
     managedWritten: number;
@@ -139,11 +167,30 @@ interface Identity extends ResourceIdentity {
   readonly relativePath: string;
 }
 
+/** Why a managed file defines no valid resource; the table below says whether its resources are kept. */
+type ManagedProblemKind = "unreadable" | "empty" | "irregular" | "unsafe-name" | "invalid" | "foreign";
+
+/**
+ * Whether a managed file with this problem holds its resources back from prune (DESIGN §14). Only a
+ * file that reads fine and plainly defines no Hedgehog resource (a ConfigMap put in managed/) holds
+ * nothing back; anything else is most likely a damaged resource file (a tab in the indentation, a cut
+ * file, a mistyped name or apiVersion), and deleting a live object over a typo is the harm to avoid.
+ */
+const HOLDS_BACK: Readonly<Record<ManagedProblemKind, boolean>> = {
+  unreadable: true,
+  empty: true,
+  irregular: true,
+  "unsafe-name": true,
+  invalid: true,
+  foreign: false,
+};
+
 /** Identity and canonical managed path of a managed-kind document, or a reason there is none. */
-function identify(value: unknown, catalog?: Catalog): Identity | { problem: string } {
+function identify(value: unknown, catalog?: Catalog): Identity | { problem: string; kind: ManagedProblemKind } {
   const c = classifyDocument(value, catalog);
-  if (c.class !== "hedgehog") return { problem: c.class === "invalid" ? c.reason : "not a Hedgehog resource" };
-  if (!c.kindInfo.managed) return { problem: `${c.kindInfo.group}/${c.kindInfo.kind} is not a managed kind` };
+  if (c.class === "foreign") return { problem: "not a Hedgehog resource", kind: "foreign" };
+  if (c.class !== "hedgehog") return { problem: c.reason, kind: "invalid" };
+  if (!c.kindInfo.managed) return { problem: `${c.kindInfo.group}/${c.kindInfo.kind} is not a managed kind`, kind: "invalid" };
   try {
     const v = value as { apiVersion: string; metadata: { name: string; namespace?: string } };
     const namespace = v.metadata.namespace || "default";
@@ -157,28 +204,60 @@ function identify(value: unknown, catalog?: Catalog): Identity | { problem: stri
       relativePath: managedPath(c.kindInfo, namespace, v.metadata.name),
     };
   } catch (error) {
-    return { problem: error instanceof Error ? error.message : String(error) };
+    return { problem: error instanceof Error ? error.message : String(error), kind: "invalid" };
   }
+}
+
+const kindByPlural = new Map(managedKinds.map((k) => [k.plural, k]));
+const CANONICAL_MANAGED_PATH = /^managed\/([a-z0-9]+)\/(?:([^/]+)\/)?([^/]+)\.(?:ya?ml|json)$/;
+
+/** The resource a managed file's place names: managed/<plural>/[<namespace>/]<name>.yaml, if it is one. */
+function identityFromPath(relative: string): ResourceIdentity | null {
+  const match = CANONICAL_MANAGED_PATH.exec(relative);
+  const kind = match ? kindByPlural.get(match[1]!) : undefined;
+  if (!match || !kind) return null;
+  const namespace = match[2] ?? "default";
+  const name = match[3]!;
+  try {
+    if (managedPath(kind, namespace, name) !== relative.replace(/\.(?:yml|json)$/, ".yaml")) return null;
+  } catch {
+    return null; // not a valid name or namespace
+  }
+  const apiVersion = `${kind.group}/${kind.storageVersion}`;
+  return { id: resourceId({ apiVersion, kind: kind.kind, metadata: { name, namespace } }), group: kind.group, apiVersion, kind: kind.kind, namespace, name };
 }
 
 const key = (file: string, index: number) => `${file}#${index}`;
 
-function identityFields({ id, group, apiVersion, kind, namespace, name }: Identity): ResourceIdentity {
+function identityFields({ id, group, apiVersion, kind, namespace, name }: ResourceIdentity): ResourceIdentity {
   return { id, group, apiVersion, kind, namespace, name };
 }
 
+const byPath = <T extends { path: string }>(a: T, b: T) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 export function planIngestion(input: IngestInput): IngestPlan {
   const dir = input.directory;
+  const limits = { ...defaultParseLimits, ...input.limits };
   const repoPath = (relative: string) => `${dir}/${relative}`;
   const changes = new Map<string, string | Uint8Array | null>();
   const write = (relative: string, content: string | Uint8Array | null) => changes.set(repoPath(relative), content);
-  const entries = [...input.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const entries = [...input.entries].sort(byPath);
   const existingByPath = new Map(entries.map((e) => [e.path, e]));
   const sources: SourceReport[] = [];
   const managedProblems: ManagedFileProblem[] = [];
+  const unsafeEntries: UnsafeEntry[] = [];
+  /** Managed files whose resources are held back: repository path → why, and the blob it has now. */
+  const heldBack = new Map<string, { message: string; sha: string }>();
+  const problem = (path: string, sha: string, message: string, kind: ManagedProblemKind) => {
+    managedProblems.push({ path, message });
+    if (HOLDS_BACK[kind] && !heldBack.has(path)) heldBack.set(path, { message, sha });
+  };
 
   // Relative to raw/: raw/a.yaml → a.yaml, raw/pending/a.yaml → pending/a.yaml. Keeps names unique.
   const inboxName = (relative: string) => relative.slice("raw/".length);
+  // What ingestion writes for a raw file goes under a safe name of at most 200 bytes (output-names.ts).
+  const errorsCopy = (relative: string) => `${RAW_ERRORS}/${outputPath(inboxName(relative))}`;
+  const errorsText = (relative: string) => `${errorsCopy(relative)}${ERRORS_SUFFIX}`;
 
   // -- read --------------------------------------------------------------------------------------
   const rawFiles: ParsedFile[] = [];
@@ -189,29 +268,37 @@ export function planIngestion(input: IngestInput): IngestPlan {
     if (role === "raw-irregular") {
       // Never followed, never read: only reported. Left in place, so the report is the same every run.
       const what = entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `not a regular file (mode ${entry.mode})`;
-      write(`${RAW_ERRORS}/${inboxName(entry.path)}.errors.txt`, errorsReport(path, [`the file is ${what}; it is not read. Replace it with a regular file.`]));
+      write(errorsText(entry.path), errorsReport(path, [`the file is ${what}; it is not read. Replace it with a regular file.`]));
       sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `${what}` });
+    } else if (role === "raw-unsafe" || role === "managed-unsafe" || role === "unsafe") {
+      // Git (or a checkout, or isomorphic-git) cannot use this name: never read, never moved, only reported.
+      unsafeEntries.push({ path, reason: `the name ${entry.unsafe}` });
+      if (role === "raw-unsafe") {
+        write(errorsText(entry.path), errorsReport(path, [`the file name ${entry.unsafe}; the file is not read. Rename it.`]));
+        sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `the file name ${entry.unsafe}` });
+      } else if (role === "managed-unsafe") {
+        problem(path, entry.sha, `the file name ${entry.unsafe}; the file is not read. Rename it.`, "unsafe-name");
+      }
     } else if (role === "managed-irregular") {
-      managedProblems.push({ path, message: "a symbolic link or submodule in managed/ is never read" });
+      problem(path, entry.sha, "a symbolic link or submodule in managed/ is never read", "irregular");
     } else if (role === "raw-input") {
       const parsed = parseFile(entry, path, input.blobs, input.limits);
-      const name = inboxName(entry.path);
       const content = parsed.file ? parsed.file.content : parsed.content;
       const fileError = parsed.file === null ? parsed.error : parsed.file.documents.length === 0 ? "the file holds no document (empty, or comments only)" : null;
       if (fileError !== null || parsed.file === null) {
-        write(`${RAW_ERRORS}/${name}`, content);
-        write(`${RAW_ERRORS}/${name}.errors.txt`, errorsReport(path, [fileError ?? "unreadable"]));
+        // Rejected whole: the content lands in raw/errors/ (so not also in raw/processed/).
+        write(errorsCopy(entry.path), content);
+        write(errorsText(entry.path), errorsReport(path, [fileError ?? "unreadable"]));
         // The source leaves the inbox in this same commit; its content has landed in raw/errors/.
         write(entry.path, null);
-        if (input.keepOriginals) write(`${RAW_PROCESSED}/${name}`, content);
         sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError });
       } else {
         rawFiles.push(parsed.file);
       }
     } else if (role === "managed") {
       const parsed = parseFile(entry, path, input.blobs, input.limits);
-      if (parsed.file === null) managedProblems.push({ path, message: parsed.error });
-      else if (parsed.file.documents.length === 0) managedProblems.push({ path, message: "the file holds no document" });
+      if (parsed.file === null) problem(path, entry.sha, parsed.error, "unreadable");
+      else if (parsed.file.documents.length === 0) problem(path, entry.sha, "the file holds no document", "empty");
       else managedFiles.push(parsed.file);
     }
   }
@@ -236,7 +323,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
       const identity = identify(doc.value, input.catalog);
       if ("problem" in identity) {
         const details = errorsOf(file.path, doc.index).map(findingMessage);
-        managedProblems.push({ path: file.path, message: `document ${doc.index}: ${details.length > 0 ? details.join("; ") : identity.problem}` });
+        problem(file.path, file.entry.sha, `document ${doc.index}: ${details.length > 0 ? details.join("; ") : identity.problem}`, identity.kind);
         continue;
       }
       managedPathsById.set(identity.id, [...(managedPathsById.get(identity.id) ?? []), file.path]);
@@ -260,10 +347,12 @@ export function planIngestion(input: IngestInput): IngestPlan {
   let unchanged = 0;
   let unmanagedCount = 0;
   let errorCount = 0;
+  /** Resources already routed to managed/ in this batch, with their content: an identical repeat is the same resource. */
+  const routed = new Map<string, string>();
   for (const file of rawFiles) {
     const relative = file.entry.path;
     const name = inboxName(relative);
-    const toManaged: { doc: ParsedDocument; identity: Identity }[] = [];
+    const toManaged: { doc: ParsedDocument; identity: Identity; content: string; sha: string }[] = [];
     const toUnmanaged: ParsedDocument[] = [];
     const toErrors: { doc: ParsedDocument; reasons: string[] }[] = [];
     for (const doc of file.documents) {
@@ -275,16 +364,27 @@ export function planIngestion(input: IngestInput): IngestPlan {
         toUnmanaged.push(doc);
       } else {
         const identity = identify(doc.value, input.catalog);
-        if ("problem" in identity) toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): ${identity.problem}`] });
-        else toManaged.push({ doc, identity });
+        if ("problem" in identity) {
+          toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): ${identity.problem}`] });
+          continue;
+        }
+        const content = serializeResource(normalizeResource(doc.value));
+        const size = encoder.encode(content).byteLength;
+        // The managed file must be readable on the next run, under the same size limit as any input.
+        if (size > limits.maxBytes) {
+          toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): normalized it is ${size} bytes, more than the ${limits.maxBytes}-byte limit of a file`] });
+          continue;
+        }
+        toManaged.push({ doc, identity, content, sha: gitBlobSha(encoder.encode(content)) });
       }
     }
     const whole = (docs: readonly unknown[]) => docs.length === file.documents.length;
 
-    for (const { doc, identity } of toManaged) {
-      const content = serializeResource(normalizeResource(doc.value));
-      const bytes = encoder.encode(content);
-      const sha = gitBlobSha(bytes);
+    for (const { doc, identity, content, sha } of toManaged) {
+      // Defined identically twice in this batch: one resource, written and attributed once (the
+      // validation warning on it names both files).
+      if (routed.get(identity.id) === sha) continue;
+      routed.set(identity.id, sha);
       const target = repoPath(identity.relativePath);
       const before = existingByPath.get(identity.relativePath);
       // Replace, never duplicate: the same resource kept elsewhere in managed/ is removed.
@@ -306,21 +406,58 @@ export function planIngestion(input: IngestInput): IngestPlan {
         warnings: warningsOf(file.path, doc.index).map(findingMessage),
         object: normalizeResource(doc.value),
       });
+      // A resource that now reads well no longer needs a damaged file's hold on it.
+      heldBack.delete(target);
     }
     if (toUnmanaged.length > 0) {
-      write(`${UNMANAGED_EXTERNAL}/${name}`, whole(toUnmanaged) ? file.content : joinDocuments(toUnmanaged));
+      write(`${UNMANAGED_EXTERNAL}/${outputPath(name)}`, whole(toUnmanaged) ? file.content : joinDocuments(toUnmanaged));
       unmanagedCount += toUnmanaged.length;
     }
     if (toErrors.length > 0) {
-      write(`${RAW_ERRORS}/${name}`, whole(toErrors) ? file.content : joinDocuments(toErrors.map((e) => e.doc)));
-      write(`${RAW_ERRORS}/${name}.errors.txt`, errorsReport(file.path, toErrors.flatMap((e) => e.reasons)));
+      write(errorsCopy(relative), whole(toErrors) ? file.content : joinDocuments(toErrors.map((e) => e.doc)));
+      write(errorsText(relative), errorsReport(file.path, toErrors.flatMap((e) => e.reasons)));
       errorCount += toErrors.length;
+    } else {
+      // Ingested cleanly this time: what an earlier rejection of the same file left in raw/errors/ goes.
+      write(errorsCopy(relative), null);
+      write(errorsText(relative), null);
     }
     // The source leaves the inbox in this same commit; its content has landed above.
     write(relative, null);
-    if (input.keepOriginals) write(`${RAW_PROCESSED}/${name}`, file.content);
+    // A file rejected whole already sits verbatim in raw/errors/.
+    if (input.keepOriginals && !whole(toErrors)) write(`${RAW_PROCESSED}/${outputPath(name)}`, file.content);
     sources.push({ path: file.path, outcomes: { managed: toManaged.length, unmanaged: toUnmanaged.length, error: toErrors.length }, fileError: null });
   }
+
+  // -- managed files that define nothing valid now: their resources are kept, with the error -----------
+  const unreadable: UnreadableManagedFile[] = [];
+  const held = new Set<string>();
+  for (const [path, { message, sha }] of heldBack) {
+    const relative = path.slice(dir.length + 1);
+    // What the records say the file defined; failing that, what its place in managed/ names.
+    const recorded = input.recorded?.get(path) ?? [];
+    const fromPath = identityFromPath(relative);
+    const candidates = recorded.length > 0 ? recorded : fromPath ? [fromPath] : [];
+    const ids: string[] = [];
+    for (const identity of candidates) {
+      if (desired.has(identity.id) && !held.has(identity.id)) continue; // defined validly elsewhere
+      if (!ids.includes(identity.id)) ids.push(identity.id);
+      if (held.has(identity.id)) continue;
+      held.add(identity.id);
+      desired.set(identity.id, {
+        ...identityFields(identity),
+        path,
+        blobSha: sha,
+        importedFrom: null,
+        written: false,
+        errors: [`${path}: ${message}`],
+        warnings: [],
+        object: null,
+      });
+    }
+    unreadable.push({ path, message, ids });
+  }
+
   // -- drop no-op changes: identical content, or deleting what is not there ---------------------------
   const effective: FileChange[] = [];
   for (const [path, content] of [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -339,14 +476,16 @@ export function planIngestion(input: IngestInput): IngestPlan {
   const files = sources.length;
   const managedWritten = created + updated;
   const fileErrors = sources.filter((s) => s.fileError !== null).length;
-  const managedErrors = resources.filter((r) => r.errors.length > 0).length + managedProblems.length;
+  const managedErrors = resources.filter((r) => r.errors.length > 0 && !held.has(r.id)).length + managedProblems.length;
   const counts = { files, managedWritten, created, updated, unchanged, unmanaged: unmanagedCount, errors: errorCount + fileErrors, managedErrors };
   return {
     changes: effective,
     message: commitMessage(dir, counts),
     sources,
     resources,
-    managedProblems: managedProblems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    managedProblems: managedProblems.sort(byPath),
+    unreadable: unreadable.sort(byPath),
+    unsafeEntries: unsafeEntries.sort(byPath),
     counts,
   };
 }

@@ -7,9 +7,11 @@ export interface SnapshotEntry {
   readonly sha: string;
   /** Git mode: 100644/100755 regular, 120000 symlink, 160000 submodule. */
   readonly mode: string;
+  /** Why the path cannot be used (a backslash, ...): never read, never written, only reported. */
+  readonly unsafe?: string;
 }
 
-export type EntryRole = "raw-input" | "raw-irregular" | "managed" | "managed-irregular" | "other";
+export type EntryRole = "raw-input" | "raw-irregular" | "raw-unsafe" | "managed" | "managed-irregular" | "managed-unsafe" | "unsafe" | "other";
 
 const INPUT_EXTENSION = /\.(ya?ml|json)$/i;
 const REGULAR = new Set(["100644", "100755"]);
@@ -27,6 +29,7 @@ function inManaged(path: string): boolean {
 }
 
 export function roleOf(entry: SnapshotEntry): EntryRole {
+  if (entry.unsafe !== undefined) return inInbox(entry.path) ? "raw-unsafe" : inManaged(entry.path) ? "managed-unsafe" : "unsafe";
   const regular = REGULAR.has(entry.mode);
   if (inInbox(entry.path)) {
     if (!regular) return "raw-irregular";

@@ -13,11 +13,11 @@ export class DocumentParseError extends TerminalError {
   }
 }
 
-/** A file exceeds a parse limit (size, documents, alias expansion, nesting depth). */
+/** A file exceeds a parse limit (size, documents, alias count, nesting depth, expanded size). */
 export class LimitExceededError extends TerminalError {
   constructor(
     message: string,
-    readonly limit: "maxBytes" | "maxDocuments" | "maxAliasCount" | "maxDepth",
+    readonly limit: "maxBytes" | "maxDocuments" | "maxAliasCount" | "maxDepth" | "maxExpandedBytes",
     readonly line?: number,
   ) {
     super(message);

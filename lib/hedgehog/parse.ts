@@ -3,7 +3,7 @@
 // over-long input fails before the work it would cause; alias expansion is bounded when the
 // documents are turned into data. Nothing but our typed errors leaves this module.
 import { Buffer } from "node:buffer";
-import { Composer, isMap, isScalar, isSeq, LineCounter, Lexer, Parser, type Document } from "yaml";
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Lexer, Parser, type Document } from "yaml";
 import { DocumentParseError, LimitExceededError } from "./errors.js";
 import type { Path } from "./object.js";
 
@@ -16,6 +16,12 @@ export interface ParseLimits {
   readonly maxAliasCount: number;
   /** Open collections at any point (a scalar being read counts as one more). */
   readonly maxDepth: number;
+  /**
+   * Size of one document with every alias replaced by what it refers to (see expandedSize), checked
+   * before the document becomes data: a small file whose aliases expand to gigabytes never does
+   * (issue #12: one anchor and 99 aliases made a 0.9 MB file a 90 MB managed file).
+   */
+  readonly maxExpandedBytes: number;
 }
 
 export const defaultParseLimits: ParseLimits = Object.freeze({
@@ -23,6 +29,8 @@ export const defaultParseLimits: ParseLimits = Object.freeze({
   maxDocuments: 1000,
   maxAliasCount: 100,
   maxDepth: 64,
+  // As much as a file may hold: what ingestion writes from a document must be readable next time.
+  maxExpandedBytes: 1024 * 1024,
 });
 
 export interface ParsedDocument {
@@ -59,6 +67,39 @@ function decode(content: string | Uint8Array, limits: ParseLimits): string {
   } catch (cause) {
     throw new DocumentParseError("file is not valid UTF-8 text", undefined, { cause });
   }
+}
+
+/**
+ * The size of the document's content as if every alias were written out: a scalar counts its text,
+ * a collection its entries plus a little per entry, an alias the size of the node it refers to
+ * (computed once per node, so a chain of anchors costs linear time however far it expands). Stops
+ * early once past `limit`. A cycle (an alias inside its own anchor) counts as unbounded.
+ */
+export function expandedSize(doc: Document.Parsed, limit: number): number {
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (open.has(node)) return Infinity;
+    open.add(node);
+    let total = 0;
+    if (isAlias(node)) {
+      total = size(node.resolve(doc));
+    } else if (isScalar(node)) {
+      total = String(node.value ?? "").length + 1;
+    } else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        total += isPair(item) ? size(item.key) + size(item.value) + 2 : size(item) + 2;
+        if (total > limit) break;
+      }
+    }
+    open.delete(node);
+    sizes.set(node, total);
+    return total;
+  };
+  return size(doc.contents);
 }
 
 function isEmptyDocument(doc: Document.Parsed): boolean {
@@ -146,6 +187,16 @@ function parseText(text: string, limits: ParseLimits): ParsedDocument[] {
         );
       }
       throw new DocumentParseError(`document at line ${lineAt(start)} could not be read: ${String(cause)}`, lineAt(start), { cause });
+    }
+    // Aliases share one object in the data (and the alias count above bounds the work to build it),
+    // but normalization writes each out in full: bounded here, before anything is normalized or written.
+    const expanded = expandedSize(doc, limits.maxExpandedBytes);
+    if (expanded > limits.maxExpandedBytes) {
+      throw new LimitExceededError(
+        `document at line ${lineAt(start)} expands to ${Number.isFinite(expanded) ? `more than ${limits.maxExpandedBytes} bytes` : "an endless structure (an alias inside its own anchor)"} when its aliases are written out; the limit is ${limits.maxExpandedBytes} bytes`,
+        "maxExpandedBytes",
+        lineAt(start),
+      );
     }
     const lineOf = (path: Path): number => {
       // The line of the key (or list item) at path; for a missing field, of its deepest existing ancestor.

@@ -8,6 +8,7 @@ import { bundledCatalog, type Catalog } from "./catalog.js";
 import { classifyDocument, type Classification } from "./classify.js";
 import { withDefaults } from "./defaults.js";
 import { ENGINE_RULES, sortFindings, type Finding, type Severity } from "./finding.js";
+import { normalizeResource, serializeResource } from "./normalize.js";
 import { text, toPointer, type JsonRecord, type Path } from "./object.js";
 import type { ParsedDocument } from "./parse.js";
 import { DesiredSet, REFERENCED_KINDS, type SetEntry } from "./rules/desired-set.js";
@@ -140,10 +141,18 @@ function setFindings(
     // A batch document replaces the managed one of the same identity: that is an update.
     const competing = batch.length > 0 ? batch : members;
     if (competing.length > 1) {
+      // Identical content is one resource (issue #12: a fabric repository's history defined its VPC twice,
+      // identically): taken once, with a warning naming every file. Different content stays an error for all.
+      const identical = new Set(competing.map((p) => serializeResource(normalizeResource(p.member.value)))).size === 1;
       for (const p of competing) {
         const others = competing.filter((o) => o !== p).map((o) => where(o.member));
         const kind = p.classification.class === "hedgehog" ? p.classification.kindInfo.kind : "";
-        findings.push(finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "error", `${kind} ${text(p.defaulted, ["metadata", "name"])} is also defined in ${others.join(", ")}`));
+        const name = `${kind} ${text(p.defaulted, ["metadata", "name"])}`;
+        findings.push(
+          identical
+            ? finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "warning", `${name} is also defined, identically, in ${others.join(", ")}; it is taken once`)
+            : finding(p, ["metadata", "name"], ENGINE_RULES.duplicate, "error", `${name} is also defined in ${others.join(", ")}`),
+        );
       }
     }
     // What the set holds after ingestion: the first admissible newcomer, else what managed/ already has.

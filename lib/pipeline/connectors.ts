@@ -45,7 +45,8 @@ function build(settings: Settings): Connectors {
       hosts: trust.hosts,
       repoRoot: trust.repoRoot,
       cache: gitCache,
-      ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false } }),
+      // A simulated GitHub without GitHub's limits (tests, the local stack): no spacing and no pacing budget.
+      ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false, writesPerMinute: Infinity, writesPerHour: Infinity } }),
     });
   });
   // Keyed by fabric too: a git block is only valid with its own fabric's secrets.

@@ -4,22 +4,23 @@
 // inbox already empty. To keep what only the first attempt knew (which raw file a resource came from,
 // which commit wrote it), the stage records the commit it planned on before committing; a retry that
 // finds the branch moved re-plans on that base, and if the head's tree holds exactly that plan's
-// result, takes the head as the commit that wrote it.
+// result, takes the head as the commit that wrote it. The same holds across runs: the run after one that
+// died (its lease expired) finishes the dead run's plan the same way.
 import { createHash } from "node:crypto";
 import type { GitProvider, TreeEntry } from "../git/provider.js";
-import { ConflictError } from "../git/errors.js";
 import { gitBlobSha } from "../git/blob-sha.js";
 import { planIngestion, type DesiredResource, type IngestPlan } from "../gitops/ingest-plan.js";
 import { blobsToRead, type SnapshotEntry } from "../gitops/snapshot.js";
 import type { Fabric } from "../fabrics/schema.js";
+import type { ResourceIdentity } from "../hedgehog/index.js";
 import { next, type Observation } from "../state/index.js";
 import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
+import { boundedList } from "./bounded.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
+import { isFinished, type Run } from "./run-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { offlineValidation, stageValidation, type ClusterValidationDeps, type ValidationSource } from "./validation-source.js";
-
-const MAX_CONFLICT_RETRIES = 3;
 
 interface Snapshot {
   readonly head: string;
@@ -27,14 +28,25 @@ interface Snapshot {
   readonly plan: IngestPlan;
 }
 
+/** What the store last recorded each managed file to define: how a file that turned unreadable is still known. */
+export function recordedByPath(stored: Iterable<StoredResource>): Map<string, ResourceIdentity[]> {
+  const byPath = new Map<string, ResourceIdentity[]>();
+  for (const { record } of stored) {
+    if (record.source !== "git" || record.gitFilePath === null || !record.inGit) continue;
+    const { id, group, apiVersion, kind, namespace, name } = record;
+    byPath.set(record.gitFilePath, [...(byPath.get(record.gitFilePath) ?? []), { id, group, apiVersion, kind, namespace, name }]);
+  }
+  return byPath;
+}
+
 /**
  * The fabric directory at `commit`, read and planned, judged by `validation` (the cluster's CRDs and
  * objects, or the offline catalog). Reconcile uses it for the desired set too.
  */
-export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, validation: ValidationSource = offlineValidation(fabric)): Promise<Snapshot> {
+export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, validation: ValidationSource = offlineValidation(fabric), recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
-  const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode }));
+  const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode, ...(e.unsafe ? { unsafe: e.unsafe } : {}) }));
   const blobs = await git.readBlobs(blobsToRead(entries));
   const plan = planIngestion({
     directory,
@@ -44,6 +56,7 @@ export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: 
     settings: fabric.hedgehog,
     catalog: validation.catalog,
     ...(validation.cluster ? { cluster: validation.cluster } : {}),
+    ...(recorded ? { recorded } : {}),
   });
   return { head: commit, tree, plan };
 }
@@ -54,6 +67,19 @@ function treeHolds(tree: readonly TreeEntry[], plan: IngestPlan): boolean {
   return plan.changes.every((c) =>
     c.content === null ? !byPath.has(c.path) : byPath.get(c.path) === gitBlobSha(typeof c.content === "string" ? new TextEncoder().encode(c.content) : c.content),
   );
+}
+
+const plannedOnOf = (run: Pick<Run, "stages"> | null | undefined) => (run?.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
+
+/**
+ * The base an earlier run planned its ingest on, when that run ended (failed, cancelled, lost) before
+ * its ingest stage succeeded: its commit may have landed, and only its plan knows which raw file each
+ * resource came in through. Only the run right before this one counts (a later success supersedes).
+ */
+async function unfinishedPlanOfPreviousRun(runs: RunRepository, run: Run): Promise<string | undefined> {
+  const previous = (await runs.list(run.fabricId, 10)).find((r) => r.runId < run.runId && !r.dryRun);
+  if (!previous || !isFinished(previous) || previous.status === "succeeded" || previous.stages.ingest?.status === "succeeded") return undefined;
+  return plannedOnOf(previous);
 }
 
 function contentHash(resource: DesiredResource): string | null {
@@ -140,66 +166,84 @@ export function ingestStage(
     runs: RunRepository;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
-  return async ({ fabric, run, now }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace }): Promise<StageOutcome> => {
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
     const hasCluster = fabric.cluster !== null;
     // Judged as the reconcile stage will judge it: by the cluster's CRDs and objects when there is a cluster.
     const validation = await stageValidation(deps, fabric, "referenced");
-    for (let attempt = 0; ; attempt++) {
+    const storedList = await deps.resources.list(fabric);
+    const stored = new Map(storedList.map((s) => [s.record.id, s]));
+    const recorded = recordedByPath(storedList);
+    let bases = dryRun ? [] : [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
+
+    // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
+    // right here, re-planning on the new head; what the store holds does not change meanwhile.
+    for (;;) {
       const head = await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
-
-      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation);
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded);
       let commit: string | null = null;
-      const plannedOn = (run.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
-      if (plannedOn && plannedOn !== head.sha && !dryRun) {
-        const earlier = await snapshotAndPlan(git, fabric, plannedOn, validation);
+      // A previous attempt of this stage, or a previous run that died after its commit, may have
+      // committed already; then finish its work with its plan (which knows where each resource came from).
+      for (const base of [...new Set(bases)].filter((b) => b !== head.sha)) {
+        const earlier = await snapshotAndPlan(git, fabric, base, validation, recorded);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
-          // A previous attempt of this stage committed; finish its work.
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
           commit = head.sha;
+          break;
         }
       }
+      // Checked once: a retry below follows a commit that did not land.
+      bases = [];
       const plan = snapshot.plan;
       if (commit === null && plan.changes.length > 0 && !dryRun) {
         const current = run.stages.ingest;
+        await checkpoint();
         await deps.runs.updateStage(run.fabricId, run.runId, "ingest", {
           status: "running",
           startedAt: current?.startedAt ?? now.toISOString(),
           finishedAt: null,
           counts: {},
           errors: current?.errors ?? [],
+          ...(current?.errorsTotal !== undefined ? { errorsTotal: current.errorsTotal } : {}),
+          ...(current?.attempts !== undefined ? { attempts: current.attempts } : {}),
           detail: { plannedOn: head.sha },
         });
         try {
           commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
         } catch (error) {
-          if (error instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
+          if (await retryInPlace(error)) continue;
           throw error;
         }
       }
 
-      const storedList = await deps.resources.list(fabric.id);
-      const stored = new Map(storedList.map((s) => [s.record.id, s]));
       const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
       let written = 0;
       if (!dryRun) {
-        written = await deps.resources.writeChanged(fabric.id, upserts, stored, now.toISOString());
-        await deps.resources.delete(fabric.id, forgotten);
+        await checkpoint();
+        written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
+        await deps.resources.delete(fabric, forgotten, stored);
       }
-      const counts = { ...plan.counts, resources: plan.resources.length, recordsWritten: written, recordsForgotten: forgotten.length };
+      const counts = {
+        ...plan.counts,
+        resources: plan.resources.length,
+        recordsWritten: written,
+        recordsForgotten: forgotten.length,
+        ...(plan.unsafeEntries.length > 0 ? { unsafeNames: plan.unsafeEntries.length } : {}),
+      };
       return {
         counts,
-        errors: plan.managedProblems.map((p) => `${p.path}: ${p.message}`),
+        errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
         detail: {
           plannedOn: head.sha,
           commit,
           schemas: validation.schemas,
-          sources: plan.sources,
-          ...(dryRun ? { wouldCommit: plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" })), message: plan.message } : {}),
-          ...(forgotten.length > 0 ? { forgotten } : {}),
+          sources: boundedList(plan.sources),
+          ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
+          ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
+          ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
         headBefore: head.sha,
         headAfter: commit ?? head.sha,

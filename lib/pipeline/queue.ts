@@ -1,10 +1,16 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Settings, Stage } from "../config/settings.js";
 import { StageQueueMissingError } from "./errors.js";
 import { fifoKeys, stageMessageSchema, type StageMessage } from "./messages.js";
 
 export interface StageQueue {
   send(message: StageMessage): Promise<void>;
+  /**
+   * Makes a received message visible again after `delaySeconds` instead of the queue's visibility
+   * timeout (ChangeMessageVisibility on its receipt handle): a failed stage comes back soon, while the
+   * long timeout still covers a worker that dies without a word.
+   */
+  retryLater(stage: Stage, receiptHandle: string, delaySeconds: number): Promise<void>;
 }
 
 const clients = new Map<string, SQSClient>();
@@ -27,5 +33,11 @@ export class SqsStageQueue implements StageQueue {
     if (!url) throw new StageQueueMissingError(`no queue URL configured for stage ${message.stage}`);
     const body = stageMessageSchema.parse(message);
     await this.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body), ...fifoKeys(body) }));
+  }
+
+  async retryLater(stage: Stage, receiptHandle: string, delaySeconds: number): Promise<void> {
+    const url = this.settings.queueUrls[stage];
+    if (!url) throw new StageQueueMissingError(`no queue URL configured for stage ${stage}`);
+    await this.client().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: receiptHandle, VisibilityTimeout: delaySeconds }));
   }
 }

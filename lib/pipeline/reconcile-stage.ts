@@ -10,7 +10,8 @@ import type { GitProvider } from "../git/provider.js";
 import { applyOrderOf } from "../hedgehog/index.js";
 import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
 import type { ResourceRepository } from "../store/resources.js";
-import { snapshotAndPlan } from "./ingest-stage.js";
+import { boundedList } from "./bounded.js";
+import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { clusterValidation } from "./validation-source.js";
@@ -91,28 +92,30 @@ export function reconcileStage(deps: {
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
 }): StageImplementation {
-  return async ({ fabric, run, now }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const git = await deps.gitFor(fabric);
     const head = await git.head(fabric.git.branch);
+    const storedList = await deps.resources.list(fabric);
+    const stored = new Map(storedList.map((s) => [s.record.id, s]));
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
-    const desired = head ? (await snapshotAndPlan(git, fabric, head.sha, validation)).plan.resources : [];
-    const stored = new Map((await deps.resources.list(fabric.id)).map((s) => [s.record.id, s]));
+    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recordedByPath(storedList))).plan : null;
     const plan = planReconcile({
-      fabricId: fabric.id,
+      fabric,
       mode: fabric.sync.mode,
       prune: fabric.sync.prune,
-      desired,
+      desired: snapshot?.resources ?? [],
       records: new Map([...stored].map(([id, s]) => [id, s.record])),
       live,
       catalog,
+      unreadable: snapshot?.unreadable ?? [],
     });
     const summary = {
       schemas: validation.schemas,
-      applies: plan.applies.map((i) => i.id),
-      prunes: plan.prunes.map((i) => i.id),
+      applies: boundedList(plan.applies.map((i) => i.id)),
+      prunes: boundedList(plan.prunes.map((i) => i.id)),
       ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
     };
     if (run.dryRun) {
@@ -121,6 +124,7 @@ export function reconcileStage(deps: {
         detail: { schemas: validation.schemas, wouldApply: summary.applies, wouldPrune: summary.prunes, ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}) },
       };
     }
+    await checkpoint();
 
     const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
     const errors: string[] = [];
@@ -144,6 +148,7 @@ export function reconcileStage(deps: {
       });
     }
     errors.sort();
+    if (plan.prunes.length > 0) await checkpoint();
     for (const item of plan.prunes) {
       const outcome = outcomes.get(item.id)!;
       try {
@@ -169,8 +174,9 @@ export function reconcileStage(deps: {
       byState[state] = (byState[state] ?? 0) + 1;
       upserts.push(recordOf(item, state, outcome));
     }
-    const written = await deps.resources.writeChanged(fabric.id, upserts, stored, now.toISOString());
-    await deps.resources.delete(fabric.id, forgotten);
+    await checkpoint();
+    const written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
+    await deps.resources.delete(fabric, forgotten, stored);
     return {
       counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: plan.prunes.length, rejected: errors.length, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
       errors,

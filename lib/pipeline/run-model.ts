@@ -1,19 +1,40 @@
 // What a run is. Pure types and helpers; lib/store persists them.
+//
+// A run record stays < 100 KB whatever the run touched (DESIGN §14): every list it carries is a
+// BoundedList (the first 50 items and the total, see bounded.ts), `errors` keeps the first 50
+// messages (errorsTotal counts them all), texts are cut at 1,000 characters, and a stage record that
+// would still exceed its budget is shrunk further by fitToBudget() before it is stored.
 import type { Stage } from "../config/settings.js";
+import { boundedList, boundedText, fitToBudget, RUN_LIST_LIMIT } from "./bounded.js";
 
 export type RunTrigger = "api" | "schedule" | "webhook";
-export type RunStatus = "queued" | "running" | "succeeded" | "failed";
-export type StageStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
+/**
+ * waiting: a follow-up run, created when a trigger arrived during another run (`after`); it starts
+ * when that run ends. queued → running → succeeded | failed | cancelled.
+ */
+export type RunStatus = "waiting" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type StageStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 /** What the caller asked for: one stage, or the chain. plan = sync with every write disabled. */
 export type RunKind = "init" | "ingest" | "sync" | "plan";
+
+export const FINISHED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+export function isFinished(run: Pick<Run, "status">): boolean {
+  return FINISHED_RUN_STATUSES.has(run.status);
+}
 
 export interface StageRecord {
   readonly status: StageStatus;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly counts: Readonly<Record<string, number>>;
+  /** The first RUN_LIST_LIMIT messages, oldest first (failed attempts, managed-file problems, rejections). */
   readonly errors: readonly string[];
-  /** Stage-specific outcome (the commit made, the plan's would-be changes, ...). */
+  /** How many messages there were, when `errors` holds fewer. */
+  readonly errorsTotal?: number;
+  /** Tries of this stage so far (in-stage retries and SQS redeliveries together). */
+  readonly attempts?: number;
+  /** Stage-specific outcome (the commit made, the plan's would-be changes as BoundedLists, ...). */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
@@ -26,6 +47,7 @@ export interface Run {
   readonly triggerSha: string | null;
   readonly dryRun: boolean;
   readonly status: RunStatus;
+  /** Set when it is launched (a waiting run's chain depends on the fabric at that moment). */
   readonly chain: readonly Stage[];
   readonly stages: Readonly<Partial<Record<Stage, StageRecord>>>;
   readonly headBefore: string | null;
@@ -34,6 +56,15 @@ export interface Run {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** A follow-up run: the run it waits for (DESIGN §6, "the answer names the run that does the work"). */
+  readonly after?: string | null;
+  /**
+   * While queued or running: the time by which a stage must have renewed it. Past it the worker is
+   * presumed lost; the next trigger or schedule tick fails the run and frees the fabric.
+   */
+  readonly leaseExpiresAt?: string | null;
+  /** POST .../cancel asked for it; the run ends `cancelled` at the next stage boundary. */
+  readonly cancelRequested?: boolean;
 }
 
 /** Time-ordered id: the creation time in UTC to the millisecond, then randomness against same-ms collisions. */
@@ -55,4 +86,19 @@ export function nextStage(run: Run, stage: Stage): Stage | null {
 
 export function newStageRecord(): StageRecord {
   return { status: "pending", startedAt: null, finishedAt: null, counts: {}, errors: [] };
+}
+
+/** `errors` then `more`, bounded: the first RUN_LIST_LIMIT kept, each cut to RUN_TEXT_LIMIT, the total counted. */
+export function appendErrors(record: Pick<StageRecord, "errors" | "errorsTotal">, more: readonly string[]): Pick<StageRecord, "errors" | "errorsTotal"> {
+  const total = (record.errorsTotal ?? record.errors.length) + more.length;
+  const errors = boundedList([...record.errors, ...more.map((e) => boundedText(e))], RUN_LIST_LIMIT).items;
+  return total > errors.length ? { errors, errorsTotal: total } : { errors };
+}
+
+/** The stage record as stored: within its byte budget (see bounded.ts). */
+export function boundedStageRecord(record: StageRecord): StageRecord {
+  const fitted = fitToBudget({ ...record, errorsTotal: record.errorsTotal ?? record.errors.length });
+  if (fitted.errorsTotal !== fitted.errors.length) return fitted;
+  const { errorsTotal: _total, ...rest } = fitted;
+  return rest;
 }

@@ -37,7 +37,7 @@ export function runtime(): Runtime {
     runs,
     resources: new ResourceRepository(db, settings.tableName),
     queue,
-    runService: new RunService({ fabrics, runs, queue, random: () => randomBytes(3).toString("hex") }),
+    runService: new RunService({ fabrics, runs, queue, random: () => randomBytes(3).toString("hex"), leaseSeconds: settings.runLeaseSeconds }),
   };
   return cached;
 }

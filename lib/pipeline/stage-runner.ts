@@ -1,15 +1,24 @@
 // Runs one stage of one run, idempotently: a redelivered message for a stage that already succeeded
-// only forwards the chain; a finished run is left alone. Terminal errors end the run (the message is
-// acknowledged); retryable ones go back to SQS until maxReceiveCount, where the run is failed too.
-import type { Stage } from "../config/settings.js";
-import { logger } from "../observability/logger.js";
+// only forwards the chain; a run that has ended is left alone (and its fabric handed on, in case the
+// run's own finisher died). Terminal errors end the run (the message is acknowledged). Retryable ones
+// are tried again inside the stage with jittered backoff while the function's time allows, then through
+// SQS after a short delay (retry-policy.ts), and end the run at maxReceiveCount.
+//
+// While a stage works, its run's lease is renewed (a heartbeat, and a checkpoint before each
+// irreversible step); a stage whose run was failed as lost, cancelled with its fabric, or whose fabric
+// is gone stops at the next checkpoint and leaves nothing behind for a later registration.
+import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
+import { logger } from "../observability/logger.js";
 import type { FabricRepository } from "../store/fabrics.js";
+import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
+import { RunLostError, StageRetryLaterError } from "./errors.js";
 import type { StageMessage } from "./messages.js";
 import type { StageQueue } from "./queue.js";
-import { nextStage, type Run, type StageRecord } from "./run-model.js";
+import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
+import { appendErrors, boundedStageRecord, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
 import type { RunService } from "./runs.js";
 
 export interface StageOutcome {
@@ -24,18 +33,33 @@ export interface StageContext {
   readonly fabric: Fabric;
   readonly run: Run;
   readonly now: Date;
+  /**
+   * Renews the run's lease; throws RunLostError when the run is no longer in flight (failed as lost,
+   * its fabric deleted). Call it before each irreversible step: a commit, the record writes, applies.
+   */
+  checkpoint(): Promise<void>;
+  /**
+   * For a step that can be redone cheaply on its own (a commit re-planned on the new head): when
+   * `error` is contention the retry policy retries inside the stage and time allows, waits the jittered
+   * backoff and answers true (do it again); otherwise false (throw it). Counts as a try of the stage.
+   */
+  retryInPlace(error: unknown): Promise<boolean>;
 }
 
 export type StageImplementation = (context: StageContext) => Promise<StageOutcome>;
 
 export interface StageRunnerDeps {
+  readonly settings: Pick<Settings, "runLeaseSeconds" | "retryDelaySeconds">;
   readonly fabrics: FabricRepository;
   readonly runs: RunRepository;
+  readonly resources: ResourceRepository;
   readonly runService: RunService;
   readonly queue: StageQueue;
   readonly stages: Readonly<Partial<Record<Stage, StageImplementation>>>;
   readonly clock: () => Date;
   readonly onStageError?: (stage: Stage, run: Run, error: unknown) => Promise<void>;
+  /** Uniform in [0, 1): backoff jitter (tests may fix it). */
+  readonly random?: () => number;
 }
 
 export interface Delivery {
@@ -43,80 +67,222 @@ export interface Delivery {
   /** SQS ApproximateReceiveCount and the queue's maxReceiveCount: on the last attempt a retryable error is final. */
   readonly receiveCount: number;
   readonly maxReceiveCount: number;
+  /** The Lambda context's getRemainingTimeInMillis: in-stage retries end in time for the result to be recorded. */
+  readonly remainingTimeMs?: () => number;
 }
+
+/** When nothing says how long the function may run (a test calling runStage directly). */
+const DEFAULT_REMAINING_MS = 60_000;
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Lease {
+  readonly lost: boolean;
+  checkpoint(): Promise<void>;
+  stop(): void;
+}
+
+/** Renews the run's lease every third of its duration while the stage works. */
+function holdLease(deps: StageRunnerDeps, run: Run): Lease {
+  const leaseMs = deps.settings.runLeaseSeconds * 1000;
+  const until = () => new Date(deps.clock().getTime() + leaseMs).toISOString();
+  let lost = false;
+  const renew = async () => {
+    const renewal = await deps.runs.renewLease(run.fabricId, run.runId, until());
+    if (!renewal.held) lost = true;
+  };
+  const timer = setInterval(() => {
+    // A failed renewal is tried again at the next beat; the lease has two more beats of slack.
+    renew().catch((error: unknown) => logger.warn("lease renewal failed", { fabricId: run.fabricId, runId: run.runId, error: describe(error) }));
+  }, Math.max(500, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return {
+    get lost() {
+      return lost;
+    },
+    async checkpoint() {
+      if (!lost) await renew();
+      if (lost) throw new RunLostError(`run ${run.runId} of fabric ${run.fabricId} is no longer in flight (failed as lost, cancelled with its fabric, or its fabric was deleted)`);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** After a stage found its run gone: if its fabric was deleted or registered anew, remove what it wrote. */
+async function leaveNothingBehind(deps: StageRunnerDeps, fabric: Fabric): Promise<void> {
+  const current = await deps.fabrics.get(fabric.id);
+  if (current?.uid === fabric.uid) return;
+  const removed = await deps.resources.deleteRegistration(fabric);
+  if (removed > 0) logger.warn("removed records a stage wrote for a deleted registration", { fabricId: fabric.id, uid: fabric.uid, removed });
+}
+
 export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promise<void> {
   const { message } = delivery;
-  const run = await deps.runs.get(message.fabricId, message.runId);
-  if (!run || run.status === "succeeded" || run.status === "failed") return;
+  const random = deps.random ?? Math.random;
+  let run = await deps.runs.get(message.fabricId, message.runId);
+  if (!run) return;
+  if (isFinished(run)) {
+    // Redelivered after the end: the fabric must have moved on (its finisher may have died before).
+    if (!run.dryRun) await deps.runService.settle(run.fabricId, run.runId, deps.clock());
+    return;
+  }
+  // Only a launched run gets messages; one for a run still waiting is stale.
+  if (run.status === "waiting") return;
   const fabric = await deps.fabrics.get(message.fabricId);
   if (!fabric) {
     await deps.runService.finish(run, { status: "failed", error: `fabric "${message.fabricId}" was deleted` }, deps.clock());
     return;
   }
+  if (run.cancelRequested) {
+    await deps.runService.finish(run, { status: "cancelled", error: `cancelled before stage ${message.stage}` }, deps.clock());
+    return;
+  }
   const previous = run.stages[message.stage];
   if (previous?.status !== "succeeded") {
     const started = deps.clock();
+    const leaseUntil = (extraSeconds = 0) => new Date(deps.clock().getTime() + (deps.settings.runLeaseSeconds + extraSeconds) * 1000).toISOString();
     // A previous attempt's detail survives: the ingest stage keeps its planned base there.
-    const running: StageRecord = {
+    let record: StageRecord = {
       status: "running",
       startedAt: previous?.startedAt ?? started.toISOString(),
       finishedAt: null,
       counts: {},
       errors: previous?.errors ?? [],
+      ...(previous?.errorsTotal !== undefined ? { errorsTotal: previous.errorsTotal } : {}),
+      attempts: previous?.attempts ?? 0,
       ...(previous?.detail ? { detail: previous.detail } : {}),
     };
-    await deps.runs.updateStage(run.fabricId, run.runId, message.stage, running, {
-      status: "running",
-      ...(run.startedAt ? {} : { startedAt: started.toISOString() }),
-    });
+    const startedOk = await deps.runs.updateStage(
+      run.fabricId,
+      run.runId,
+      message.stage,
+      record,
+      { status: "running", ...(run.startedAt ? {} : { startedAt: started.toISOString() }), leaseExpiresAt: leaseUntil() },
+      { inFlight: true },
+    );
+    if (!startedOk) return; // ended meanwhile (lost, or its fabric deleted)
     const implementation = deps.stages[message.stage];
+    const lease = holdLease(deps, run);
+    const remaining = delivery.remainingTimeMs?.() ?? DEFAULT_REMAINING_MS;
+    const deadlineMs = Date.now() + remaining - reserveMs(remaining);
+    let outcome: StageOutcome | undefined;
+    let failure: unknown;
+    let inPlaceRetries = 0;
+    const retryInPlace = async (error: unknown): Promise<boolean> => {
+      const rule = inStageRule(error);
+      if (rule?.tries !== "budget" || lease.lost) return false;
+      const wait = backoffMs(rule, ++inPlaceRetries, random);
+      if (!anotherTryFits({ nowMs: Date.now(), waitMs: wait, lastTryMs: 0, deadlineMs })) return false;
+      record = { ...record, attempts: (record.attempts ?? 0) + 1 };
+      await sleep(wait);
+      return true;
+    };
     try {
-      if (!implementation) throw new Error(`stage ${message.stage} is not available`);
-      const outcome = await implementation({ fabric, run, now: started });
-      const done: StageRecord = {
-        status: "succeeded",
-        startedAt: running.startedAt,
-        finishedAt: deps.clock().toISOString(),
-        counts: outcome.counts,
-        // Failed attempts stay on record next to what the successful one reported.
-        errors: [...running.errors, ...(outcome.errors ?? [])],
-        ...(outcome.detail ? { detail: outcome.detail } : {}),
-      };
-      logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errors.length });
-      await deps.runs.updateStage(run.fabricId, run.runId, message.stage, done, {
-        ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
-        ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
-      });
-    } catch (error) {
+      for (let retry = 0; ; ) {
+        const tryStarted = Date.now();
+        record = { ...record, attempts: (record.attempts ?? 0) + 1 };
+        try {
+          if (!implementation) throw new Error(`stage ${message.stage} is not available`);
+          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace });
+          break;
+        } catch (error) {
+          if (error instanceof RunLostError || lease.lost) {
+            logger.warn(`${message.stage} stage stopped: its run is no longer in flight`, { fabricId: run.fabricId, runId: run.runId, error: describe(error) });
+            await leaveNothingBehind(deps, fabric);
+            return;
+          }
+          const rule = inStageRule(error);
+          retry++;
+          const wait = rule ? backoffMs(rule, retry, random) : 0;
+          const allowed = rule === null ? 0 : rule.tries === "budget" ? Infinity : rule.tries - 1;
+          if (rule && retry <= allowed && anotherTryFits({ nowMs: Date.now(), waitMs: wait, lastTryMs: Date.now() - tryStarted, deadlineMs })) {
+            if (rule.recorded) record = { ...record, ...appendErrors(record, [`attempt ${record.attempts}: ${describe(error)}`]) };
+            logger.info(`${message.stage} stage retried in the stage`, { fabricId: run.fabricId, runId: run.runId, rule: rule.name, retry, waitMs: wait, error: describe(error) });
+            await sleep(wait);
+            // Fresh: the stage may have recorded detail (its planned base) while it ran.
+            run = (await deps.runs.get(run.fabricId, run.runId)) ?? run;
+            continue;
+          }
+          failure = error;
+          break;
+        }
+      }
+    } finally {
+      lease.stop();
+    }
+
+    if (outcome === undefined) {
+      const error = failure;
       const final = !isRetryable(error) || delivery.receiveCount >= delivery.maxReceiveCount;
+      const delaySeconds = final ? 0 : queueRetryDelaySeconds(delivery.receiveCount, deps.settings.retryDelaySeconds, error);
       // Re-read: the stage may have recorded detail while it ran.
-      const current = (await deps.runs.get(run.fabricId, run.runId))?.stages[message.stage] ?? running;
-      const failed: StageRecord = {
-        ...current,
+      const current = (await deps.runs.get(run.fabricId, run.runId))?.stages[message.stage];
+      const failed = boundedStageRecord({
+        ...record,
+        ...(current?.detail ? { detail: current.detail } : {}),
+        ...appendErrors(record, [`attempt ${record.attempts}: ${describe(error)}`]),
         status: final ? "failed" : "running",
         finishedAt: final ? deps.clock().toISOString() : null,
-        errors: [...current.errors, `attempt ${delivery.receiveCount}: ${describe(error)}`],
-      };
-      await deps.runs.updateStage(run.fabricId, run.runId, message.stage, failed);
-      logger[final ? "error" : "warn"](`${message.stage} stage ${final ? "failed" : "will be retried"}`, {
+      });
+      // The lease covers the wait for the redelivery.
+      const recorded = await deps.runs.updateStage(run.fabricId, run.runId, message.stage, failed, final ? {} : { leaseExpiresAt: leaseUntil(delaySeconds) }, { inFlight: true });
+      if (!recorded) {
+        await leaveNothingBehind(deps, fabric);
+        return;
+      }
+      logger[final ? "error" : "warn"](`${message.stage} stage ${final ? "failed" : `will be retried in ${delaySeconds} s`}`, {
         fabricId: run.fabricId,
         runId: run.runId,
         stage: message.stage,
-        attempt: delivery.receiveCount,
+        attempt: record.attempts,
         error: describe(error),
       });
       await deps.onStageError?.(message.stage, run, error);
-      if (!final) throw error;
+      if (!final) throw new StageRetryLaterError(delaySeconds, error);
       await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
       return;
     }
+
+    const done = boundedStageRecord({
+      status: "succeeded",
+      startedAt: record.startedAt,
+      finishedAt: deps.clock().toISOString(),
+      counts: outcome.counts,
+      // Failed attempts stay on record next to what the successful one reported.
+      ...appendErrors(record, outcome.errors ?? []),
+      attempts: record.attempts,
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+    });
+    logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errorsTotal ?? done.errors.length });
+    const recorded = await deps.runs.updateStage(
+      run.fabricId,
+      run.runId,
+      message.stage,
+      done,
+      {
+        ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
+        ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
+        leaseExpiresAt: leaseUntil(),
+      },
+      { inFlight: true },
+    );
+    if (!recorded) {
+      await leaveNothingBehind(deps, fabric);
+      return;
+    }
   }
-  const next = nextStage(run, message.stage);
+  // A stage boundary: a cancel asked for meanwhile ends the run here.
+  const current = await deps.runs.get(run.fabricId, run.runId);
+  if (!current || isFinished(current)) return;
+  const next = nextStage(current, message.stage);
+  if (current.cancelRequested && next) {
+    await deps.runService.finish(current, { status: "cancelled", error: `cancelled after stage ${message.stage}` }, deps.clock());
+    return;
+  }
   if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next });
-  else await deps.runService.finish(run, { status: "succeeded", error: null }, deps.clock());
+  else await deps.runService.finish(current, { status: "succeeded", error: null }, deps.clock());
 }

@@ -41,7 +41,7 @@ export interface ClusterValidationDeps {
 export async function clusterValidation(deps: ClusterValidationDeps, fabric: Fabric, kinds: "referenced" | "all"): Promise<ClusterValidationSource> {
   const connection = await deps.clusterFor(fabric);
   const context = await readClusterContext(connection, {
-    fabricId: fabric.id,
+    owner: fabric,
     namespace: clusterNamespace(fabric),
     settings: fabric.hedgehog,
     cache: deps.servedCatalogs,

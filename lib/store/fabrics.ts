@@ -1,4 +1,5 @@
 // Fabric items: pk FABRIC#<id>, sk META. Every write is conditional on the version attribute.
+import { randomBytes } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -46,6 +47,7 @@ function fromItem(item: Record<string, unknown>): Fabric {
   const i = item as unknown as FabricItem;
   return {
     id: i.id,
+    uid: i.uid,
     name: i.name,
     git: i.git,
     cluster: i.cluster ?? null,
@@ -84,6 +86,31 @@ export class FabricRepository {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
     );
+    if (!out.Item) return null;
+    return typeof out.Item.uid === "string" ? fromItem(out.Item) : this.assignUid(id);
+  }
+
+  /**
+   * A fabric registered before registration uids existed gets one on first read. Conditional, so that
+   * two readers agree on the same uid; its records and tracked objects are adopted (see README).
+   */
+  private async assignUid(id: string): Promise<Fabric | null> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: fabricPartitionKey(id), sk: "META" },
+          UpdateExpression: "SET uid = :uid",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(uid)",
+          ExpressionAttributeValues: { ":uid": randomBytes(8).toString("hex") },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
+    );
     return out.Item ? fromItem(out.Item) : null;
   }
 
@@ -106,7 +133,10 @@ export class FabricRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of out.Items ?? []) fabrics.push(fromItem(item));
+      for (const item of out.Items ?? []) {
+        const fabric = typeof item.uid === "string" ? fromItem(item) : await this.assignUid(String(item.id));
+        if (fabric) fabrics.push(fabric);
+      }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return fabrics;

@@ -1,11 +1,14 @@
-// Run items (pk FABRIC#<id>, sk RUN#<runId>) and the fabric's run lock: activeRunId on the fabric item,
-// taken and released with conditional writes so that one run per fabric is in flight (DESIGN §6).
+// Run items (pk FABRIC#<id>, sk RUN#<runId>) and the fabric's run lock: activeRunId (and the waiting
+// followUpRunId) on the fabric item, taken, handed over and released with conditional writes so that
+// one run per fabric is in flight (DESIGN §6). Run records are only changed conditionally on their
+// status, so that a run failed as lost is never brought back by its worker.
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Stage } from "../config/settings.js";
 import type { Run, RunStatus, RunTrigger, StageRecord } from "../pipeline/run-model.js";
 import { fabricPartitionKey } from "./fabrics.js";
+import { TABLE_INDEXES } from "./table.js";
 
 const runKey = (fabricId: string, runId: string) => ({ pk: fabricPartitionKey(fabricId), sk: `RUN#${runId}` });
 
@@ -21,10 +24,20 @@ function isConditionFailure(error: unknown): boolean {
 export interface FabricRunLock {
   readonly activeRunId: string | null;
   readonly activeRunAt: string | null;
-  readonly rerunRequested: boolean;
-  readonly rerunTrigger: RunTrigger | null;
+  /** The waiting run that starts when the active one ends (DESIGN §6); shared by every trigger meanwhile. */
+  readonly followUpRunId: string | null;
+  readonly followUpTrigger: RunTrigger | null;
   readonly previousRunId: string | null;
 }
+
+/** What a lease renewal found: whether the run is still in flight, and whether a cancel was asked for. */
+export interface LeaseRenewal {
+  readonly held: boolean;
+  readonly cancelRequested: boolean;
+}
+
+const IN_FLIGHT = { ":queued": "queued", ":running": "running" };
+const IN_FLIGHT_CONDITION = "#status IN (:queued, :running)";
 
 export class RunRepository {
   constructor(
@@ -34,6 +47,23 @@ export class RunRepository {
 
   async put(run: Run): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...runKey(run.fabricId, run.runId), type: "run", ...run } }));
+  }
+
+  /** Puts the run unless a record of that id exists; false when one does. */
+  async create(run: Run): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...runKey(run.fabricId, run.runId), type: "run", ...run },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async get(fabricId: string, runId: string): Promise<Run | null> {
@@ -55,31 +85,165 @@ export class RunRepository {
     return (out.Items ?? []).map(fromItem);
   }
 
-  async updateStage(fabricId: string, runId: string, stage: Stage, record: StageRecord, patch: Partial<Pick<Run, "status" | "startedAt" | "headBefore" | "headAfter">> = {}): Promise<void> {
+  /**
+   * Writes one stage's record (and run fields). With `inFlight`, only while the run is queued or
+   * running: false when it has ended meanwhile (lost, cancelled) or is gone (its fabric was deleted).
+   */
+  async updateStage(
+    fabricId: string,
+    runId: string,
+    stage: Stage,
+    record: StageRecord,
+    patch: Partial<Pick<Run, "status" | "startedAt" | "headBefore" | "headAfter" | "leaseExpiresAt">> = {},
+    options: { inFlight?: boolean } = {},
+  ): Promise<boolean> {
     const sets = ["stages.#stage = :record", ...Object.keys(patch).map((k) => `#${k} = :${k}`)];
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: runKey(fabricId, runId),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: { "#stage": stage, ...Object.fromEntries(Object.keys(patch).map((k) => [`#${k}`, k])) },
-        ExpressionAttributeValues: { ":record": record, ...Object.fromEntries(Object.entries(patch).map(([k, v]) => [`:${k}`, v])) },
-      }),
-    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: options.inFlight ? `attribute_exists(pk) AND ${IN_FLIGHT_CONDITION}` : "attribute_exists(pk)",
+          ExpressionAttributeNames: {
+            "#stage": stage,
+            ...(options.inFlight ? { "#status": "status" } : {}),
+            ...Object.fromEntries(Object.keys(patch).map((k) => [`#${k}`, k])),
+          },
+          ExpressionAttributeValues: {
+            ":record": record,
+            ...(options.inFlight ? IN_FLIGHT : {}),
+            ...Object.fromEntries(Object.entries(patch).map(([k, v]) => [`:${k}`, v])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (options.inFlight && isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
-  async finish(fabricId: string, runId: string, status: Extract<RunStatus, "succeeded" | "failed">, finishedAt: string, error: string | null): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: runKey(fabricId, runId),
-        UpdateExpression: "SET #status = :s, finishedAt = :f, #error = :e",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: { "#status": "status", "#error": "error" },
-        ExpressionAttributeValues: { ":s": status, ":f": finishedAt, ":e": error },
-      }),
-    );
+  /** Moves the lease on, if the run is still queued or running. */
+  async renewLease(fabricId: string, runId: string, until: string): Promise<LeaseRenewal> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET leaseExpiresAt = :until",
+          ConditionExpression: `attribute_exists(pk) AND ${IN_FLIGHT_CONDITION}`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":until": until, ...IN_FLIGHT },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { held: true, cancelRequested: out.Attributes?.cancelRequested === true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { held: false, cancelRequested: false };
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the run, unless it has ended already (a lost run failed by the next trigger must not be
+   * overwritten by its worker coming back). `leaseSeen`: only if the lease is still the one the caller
+   * found expired (a renewal in between means the worker is alive). False when nothing was written.
+   */
+  async finish(
+    fabricId: string,
+    runId: string,
+    status: Extract<RunStatus, "succeeded" | "failed" | "cancelled">,
+    finishedAt: string,
+    error: string | null,
+    options: { leaseSeen?: string | null } = {},
+  ): Promise<boolean> {
+    const leaseCondition =
+      options.leaseSeen === undefined ? "" : options.leaseSeen === null ? " AND attribute_not_exists(leaseExpiresAt)" : " AND leaseExpiresAt = :lease";
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET #status = :s, finishedAt = :f, #error = :e",
+          ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (:succeeded, :failed, :cancelled))${leaseCondition}`,
+          ExpressionAttributeNames: { "#status": "status", "#error": "error" },
+          ExpressionAttributeValues: {
+            ":s": status,
+            ":f": finishedAt,
+            ":e": error,
+            ":succeeded": "succeeded",
+            ":failed": "failed",
+            ":cancelled": "cancelled",
+            ...(options.leaseSeen ? { ":lease": options.leaseSeen } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /** A waiting run becomes queued with its chain and lease; false when it is not waiting (cancelled, launched). */
+  async launch(fabricId: string, runId: string, chain: readonly Stage[], leaseExpiresAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET #status = :queued, chain = :chain, leaseExpiresAt = :lease",
+          ConditionExpression: "#status = :waiting",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":queued": "queued", ":waiting": "waiting", ":chain": chain, ":lease": leaseExpiresAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Asks a queued or running run to stop at its next stage boundary; false when it is not in flight. */
+  async requestCancel(fabricId: string, runId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET cancelRequested = :t",
+          ConditionExpression: `attribute_exists(pk) AND ${IN_FLIGHT_CONDITION}`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":t": true, ...IN_FLIGHT },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Cancels a run that is still waiting (never launched); false when it is not waiting any more. */
+  async cancelWaiting(fabricId: string, runId: string, finishedAt: string, reason: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET #status = :cancelled, finishedAt = :f, #error = :e, cancelRequested = :t",
+          ConditionExpression: "#status = :waiting",
+          ExpressionAttributeNames: { "#status": "status", "#error": "error" },
+          ExpressionAttributeValues: { ":cancelled": "cancelled", ":waiting": "waiting", ":f": finishedAt, ":e": reason, ":t": true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   // ---- the fabric's run lock -------------------------------------------------------------------
@@ -89,7 +253,7 @@ export class RunRepository {
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-        ProjectionExpression: "activeRunId, activeRunAt, rerunRequested, rerunTrigger, previousRunId",
+        ProjectionExpression: "activeRunId, activeRunAt, followUpRunId, followUpTrigger, previousRunId",
         ConsistentRead: true,
       }),
     );
@@ -98,86 +262,85 @@ export class RunRepository {
     return {
       activeRunId: (i.activeRunId as string | undefined) ?? null,
       activeRunAt: (i.activeRunAt as string | undefined) ?? null,
-      rerunRequested: i.rerunRequested === true,
-      rerunTrigger: (i.rerunTrigger as RunTrigger | undefined) ?? null,
+      followUpRunId: (i.followUpRunId as string | undefined) ?? null,
+      followUpTrigger: (i.followUpTrigger as RunTrigger | undefined) ?? null,
       previousRunId: (i.previousRunId as string | undefined) ?? null,
     };
   }
 
-  /**
-   * Takes the lock for `runId` if the fabric is idle, or if the holder is `staleRunId` (a run that was
-   * claimed but never got going). Returns false when another run holds it.
-   */
-  async claim(fabricId: string, runId: string, at: string, staleRunId: string | null): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
+  /** Fabrics whose lock names an active run (for the schedule tick's sweep of lost runs). */
+  async fabricsWithActiveRuns(): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
           TableName: this.tableName,
-          Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-          UpdateExpression: "SET activeRunId = :run, activeRunAt = :at, rerunRequested = :f REMOVE rerunTrigger",
-          ConditionExpression: staleRunId
-            ? "attribute_exists(pk) AND activeRunId = :stale"
-            : "attribute_exists(pk) AND attribute_not_exists(activeRunId)",
-          ExpressionAttributeValues: { ":run": runId, ":at": at, ":f": false, ...(staleRunId ? { ":stale": staleRunId } : {}) },
+          IndexName: TABLE_INDEXES.byType.name,
+          KeyConditionExpression: "gsi1pk = :t",
+          FilterExpression: "attribute_exists(activeRunId)",
+          ProjectionExpression: "id",
+          ExpressionAttributeValues: { ":t": "FABRIC" },
+          ExclusiveStartKey: startKey,
         }),
       );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      for (const item of out.Items ?? []) ids.push(String(item.id));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
   }
 
-  /** Asks the active run to start one more when it ends. False if no run is active any more. */
-  async requestRerun(fabricId: string, trigger: RunTrigger): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-          UpdateExpression: "SET rerunRequested = :t, rerunTrigger = :trigger",
-          ConditionExpression: "attribute_exists(activeRunId)",
-          ExpressionAttributeValues: { ":t": true, ":trigger": trigger },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  /** Takes the lock for `runId` if the fabric is idle. False when another run holds it. */
+  async claim(fabricId: string, runId: string, at: string): Promise<boolean> {
+    return this.conditionalLockUpdate(fabricId, {
+      UpdateExpression: "SET activeRunId = :run, activeRunAt = :at REMOVE followUpRunId, followUpTrigger, rerunRequested, rerunTrigger",
+      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(activeRunId)",
+      ExpressionAttributeValues: { ":run": runId, ":at": at },
+    });
   }
 
-  /** Hands the lock from a finishing run to its rerun, if one was requested. */
+  /** Names the follow-up of the active run `activeRunId`, unless it has one already. */
+  async setFollowUp(fabricId: string, activeRunId: string, followUpRunId: string, trigger: RunTrigger): Promise<boolean> {
+    return this.conditionalLockUpdate(fabricId, {
+      UpdateExpression: "SET followUpRunId = :f, followUpTrigger = :trigger",
+      ConditionExpression: "activeRunId = :a AND attribute_not_exists(followUpRunId)",
+      ExpressionAttributeValues: { ":a": activeRunId, ":f": followUpRunId, ":trigger": trigger },
+    });
+  }
+
+  /** Forgets a follow-up that was cancelled before it started. */
+  async dropFollowUp(fabricId: string, followUpRunId: string): Promise<boolean> {
+    return this.conditionalLockUpdate(fabricId, {
+      UpdateExpression: "REMOVE followUpRunId, followUpTrigger",
+      ConditionExpression: "followUpRunId = :f",
+      ExpressionAttributeValues: { ":f": followUpRunId },
+    });
+  }
+
+  /** Hands the lock from a finished run to its follow-up. */
   async handOver(fabricId: string, fromRunId: string, toRunId: string, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-          UpdateExpression: "SET activeRunId = :to, activeRunAt = :at, rerunRequested = :f, previousRunId = :from",
-          ConditionExpression: "activeRunId = :from AND rerunRequested = :t",
-          ExpressionAttributeValues: { ":to": toRunId, ":from": fromRunId, ":at": at, ":f": false, ":t": true },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditionalLockUpdate(fabricId, {
+      UpdateExpression: "SET activeRunId = :to, activeRunAt = :at, previousRunId = :from REMOVE followUpRunId, followUpTrigger",
+      ConditionExpression: "activeRunId = :from AND followUpRunId = :to",
+      ExpressionAttributeValues: { ":to": toRunId, ":from": fromRunId, ":at": at },
+    });
   }
 
-  /** Releases the lock if `runId` holds it and nobody asked for a rerun. */
+  /** Releases the lock if `runId` holds it and has no follow-up. */
   async release(fabricId: string, runId: string): Promise<boolean> {
+    return this.conditionalLockUpdate(fabricId, {
+      UpdateExpression: "REMOVE activeRunId, activeRunAt, rerunRequested, rerunTrigger SET previousRunId = :run",
+      ConditionExpression: "activeRunId = :run AND attribute_not_exists(followUpRunId)",
+      ExpressionAttributeValues: { ":run": runId },
+    });
+  }
+
+  private async conditionalLockUpdate(
+    fabricId: string,
+    update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-          UpdateExpression: "REMOVE activeRunId, activeRunAt, rerunTrigger SET previousRunId = :run",
-          ConditionExpression: "activeRunId = :run AND (attribute_not_exists(rerunRequested) OR rerunRequested = :f)",
-          ExpressionAttributeValues: { ":run": runId, ":f": false },
-        }),
-      );
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(fabricId), sk: "META" }, ...update }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -21,7 +21,11 @@ export interface ScheduleDeps {
     listDue(now: Date, limit: number): Promise<DueFabric[]>;
     reschedule(id: string, seen: string, next: string): Promise<boolean>;
   };
-  readonly runs: { start(request: RunStartRequest): Promise<RunStartResult> };
+  readonly runs: {
+    start(request: RunStartRequest): Promise<RunStartResult>;
+    /** Fails runs whose lease expired (their worker is lost) and moves their fabrics on; returns those fabrics. */
+    reapExpired?(now: Date): Promise<string[]>;
+  };
   /** Uniform in [0, 1): the jitter of the next sync time. */
   readonly random: () => number;
 }
@@ -37,6 +41,8 @@ export interface TickReport {
   readonly now: string;
   /** One entry per fabric found due, in fabric id order. */
   readonly fabrics: readonly TickOutcome[];
+  /** Fabrics whose lost run (lease expired) this tick failed, freeing the fabric or starting its follow-up. */
+  readonly recovered?: readonly string[];
 }
 
 async function handle(deps: ScheduleDeps, due: DueFabric, now: Date): Promise<TickOutcome> {
@@ -63,13 +69,15 @@ async function handle(deps: ScheduleDeps, due: DueFabric, now: Date): Promise<Ti
  * not be started, after handling all the others.
  */
 export async function runScheduleTick(deps: ScheduleDeps, now: Date): Promise<TickReport> {
+  // First the runs nobody works on any more (DESIGN §6: found by the next trigger or the schedule tick).
+  const recovered = (await deps.runs.reapExpired?.(now)) ?? [];
   const due = await deps.fabrics.listDue(now, MAX_FABRICS_PER_TICK);
   const outcomes: TickOutcome[] = [];
   for (let i = 0; i < due.length; i += TICK_CONCURRENCY) {
     outcomes.push(...(await Promise.all(due.slice(i, i + TICK_CONCURRENCY).map((d) => handle(deps, d, now)))));
   }
   outcomes.sort((a, b) => (a.fabricId < b.fabricId ? -1 : a.fabricId > b.fabricId ? 1 : 0));
-  const report: TickReport = { now: now.toISOString(), fabrics: outcomes };
+  const report: TickReport = { now: now.toISOString(), fabrics: outcomes, ...(recovered.length > 0 ? { recovered } : {}) };
   const failed = outcomes.filter((o): o is Extract<TickOutcome, { outcome: "failed" }> => o.outcome === "failed");
   if (failed.length > 0) {
     const list = failed.map((f) => `${f.fabricId} (${f.detail})`).join("; ");

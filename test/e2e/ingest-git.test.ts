@@ -135,10 +135,13 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     const run = await waitForRun(stack, "fabric-1", res.body.runId);
     expect(run.status).toBe("succeeded");
     expect(run.dryRun).toBe(true);
-    expect(run.stages.ingest.detail.wouldCommit).toEqual([
-      { path: `${DIR}/managed/vpcs/vpc-3.yaml`, action: "write" },
-      { path: `${DIR}/raw/pending/vpc-3.yaml`, action: "delete" },
-    ]);
+    expect(run.stages.ingest.detail.wouldCommit).toEqual({
+      items: [
+        { path: `${DIR}/managed/vpcs/vpc-3.yaml`, action: "write" },
+        { path: `${DIR}/raw/pending/vpc-3.yaml`, action: "delete" },
+      ],
+      total: 2,
+    });
     expect(repo.log()[0]).toBe("add vpc-3");
     expect((await stack.api("/fabrics/fabric-1/resources")).body.count).toBe(48);
   });
@@ -146,8 +149,10 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
   it("20 parallel syncs make at most 2 runs and 1 ingest commit", async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => stack.api("/fabrics/fabric-1/sync", { method: "POST" })));
     expect(results.every((r) => r.status === 202)).toBe(true);
+    // The run in flight, and one follow-up that every later trigger names.
     const distinct = new Set(results.map((r) => r.body.runId));
-    expect(distinct.size).toBe(1);
+    expect(distinct.size).toBeLessThanOrEqual(2);
+    expect(new Set(results.filter((r) => r.body.coalesced).map((r) => r.body.runId)).size).toBeLessThanOrEqual(1);
     const before = (await stack.api("/fabrics/fabric-1/runs?limit=200")).body.items.length;
     const runs = await waitForIdle(stack, "fabric-1");
     expect(runs.length - before).toBeLessThanOrEqual(1); // the coalesced rerun, at most

@@ -62,7 +62,9 @@ describe("reconcile end to end (simulated cluster)", () => {
     expect(list.body.items.every((r: { state: string }) => r.state === "synced")).toBe(true);
     const objects = sim.objects({ group: "wiring.githedgehog.com" }).length + sim.objects({ group: "vpc.githedgehog.com" }).length;
     expect(objects).toBe(48);
-    expect((await liveVpc("test-vpc")).metadata.annotations?.[TRACKING]).toBe("fabric-1:vpc.githedgehog.com/VPC:default/test-vpc");
+    const { uid } = (await stack.api("/fabrics/fabric-1")).body;
+    expect(uid).toMatch(/^[0-9a-f]{16}$/);
+    expect((await liveVpc("test-vpc")).metadata.annotations?.[TRACKING]).toBe(`fabric-1@${uid}:vpc.githedgehog.com/VPC:default/test-vpc`);
     // Applied in kind order: switch groups before switches before connections.
     const applies = sim.requests.entries({ verb: "apply" }).map((r) => r.resource);
     expect(applies.indexOf("switchgroups")).toBeLessThan(applies.indexOf("switches"));
@@ -119,7 +121,7 @@ describe("reconcile end to end (simulated cluster)", () => {
     sim.requests.reset();
     const planned = await stack.api("/fabrics/fabric-1/plan", { method: "POST" });
     const plan = await waitForRun(stack, "fabric-1", planned.body.runId);
-    expect(plan.stages.reconcile.detail.wouldApply).toEqual(["vpc.githedgehog.com/VPC/default/test-vpc", "vpc.githedgehog.com/VPC/default/test-vpc-2"]);
+    expect(plan.stages.reconcile.detail.wouldApply).toEqual({ items: ["vpc.githedgehog.com/VPC/default/test-vpc", "vpc.githedgehog.com/VPC/default/test-vpc-2"], total: 2 });
     expect(sim.requests.entries().every((r) => r.verb === "list")).toBe(true);
 
     // The webhook keeps denying test-vpc (every attempt); test-vpc-2 meets one 503.

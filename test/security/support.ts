@@ -94,6 +94,7 @@ export async function storeFabricDirectly(settings: Pick<Fabric, "id" | "git"> &
     sync: { mode: "observe", prune: false, intervalMinutes: 60, keepOriginals: false, suspended: true },
     hedgehog: {},
     directory: { status: "not_initialized", error: null, lastInitAt: null },
+    uid: "test-uid",
     version: 1,
     createdAt: at,
     updatedAt: at,

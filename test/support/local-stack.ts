@@ -7,7 +7,11 @@ import type { Wiring } from "../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../infra/wiring.js";
 import { TEST_REPO_ROOT } from "./trust.js";
 
-/** The real wiring with a 2 s visibility timeout, so that a retried stage comes back within a test. */
+/**
+ * The real wiring with a 2 s visibility timeout. Not the default any more: a failed stage now comes back
+ * after the short delay it asks for (ChangeMessageVisibility), and a visibility timeout shorter than a
+ * stage would hand the same message to a second worker while the first still runs.
+ */
 export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queues.map((q) => ({ ...q, visibilityTimeoutSeconds: 2 })) };
 
 export interface TestStack extends LocalStack {
@@ -29,6 +33,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
   process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
   // The simulated GitHub needs no pause between writes.
   process.env.HH_GITOPS_GITHUB_SPACE_WRITES ??= "false";
+  // A failed stage comes back after 1 s (ChangeMessageVisibility), not 10 s.
+  process.env.HH_GITOPS_RETRY_DELAY_SECONDS ??= "1";
   const errors: unknown[] = [];
   // A data dir of its own; repositories stay where test/support makes them (under os.tmpdir()).
   const dataDir = mkdtempSync(join(TEST_REPO_ROOT, "hh-data-"));
@@ -38,7 +44,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     token: randomBytes(18).toString("base64url"),
     queuePrefix: `t${randomBytes(4).toString("hex")}`,
     eventSources: { waitSeconds: 0 },
-    wiring: fastRetryWiring,
+    wiring: realWiring,
     onError: (e) => errors.push(e),
     dataDir,
     repoRoot: TEST_REPO_ROOT,
@@ -95,7 +101,7 @@ export async function waitForRun(stack: TestStack, fabricId: string, runId: stri
   return eventually(
     async () => {
       const res = await stack.api(`/fabrics/${fabricId}/runs/${runId}`);
-      return res.status === 200 && (res.body.status === "succeeded" || res.body.status === "failed") ? res.body : undefined;
+      return res.status === 200 && ["succeeded", "failed", "cancelled"].includes(res.body.status) ? res.body : undefined;
     },
     timeoutMs,
     `run ${runId} to finish`,
@@ -108,11 +114,11 @@ export async function waitForIdle(stack: TestStack, fabricId: string, timeoutMs 
     async () => {
       const res = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
       const runs = res.body.items as { status: string }[];
-      if (runs.length === 0 || runs.some((r) => r.status === "queued" || r.status === "running")) return undefined;
+      if (runs.length === 0 || runs.some((r) => r.status === "queued" || r.status === "running" || r.status === "waiting")) return undefined;
       // A rerun is launched right after its predecessor finishes: look twice.
       await new Promise((r) => setTimeout(r, 150));
       const again = await stack.api(`/fabrics/${fabricId}/runs?limit=200`);
-      return again.body.items.length === runs.length && again.body.items.every((r: { status: string }) => r.status === "succeeded" || r.status === "failed")
+      return again.body.items.length === runs.length && again.body.items.every((r: { status: string }) => r.status === "succeeded" || r.status === "failed" || r.status === "cancelled")
         ? again.body.items
         : undefined;
     },

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { deflate } from "node:zlib";
 import * as git from "isomorphic-git";
+import { parseTree, serializeTree } from "../../../lib/git/isogit/raw-tree.js";
 import { ApiRejectionError } from "./errors.js";
 import type { CreateTreeEntry } from "./types.js";
 
@@ -116,7 +117,7 @@ export class SimRepository {
     let current = tree;
     const segments = path.split("/");
     for (let i = 0; i < segments.length; i++) {
-      const items = (await git.readTree({ fs, gitdir: this.gitdir, oid: current, cache: this.cache })).tree;
+      const items = await this.treeItems(current);
       const item = items.find((candidate) => candidate.path === segments[i]);
       if (!item) return null;
       if (i === segments.length - 1) return item as TreeItem;
@@ -217,13 +218,25 @@ export class SimRepository {
       else edits.set(path, { mode, type, sha: entry.sha as string });
     }
     const root = await this.applyAt(base, edits, "");
-    return root ?? git.writeTree({ fs, gitdir: this.gitdir, tree: [] });
+    return root ?? this.writeTreeItems([]);
+  }
+
+  // Trees are read and written raw, as GitHub keeps them: a name isomorphic-git refuses to parse (a
+  // backslash) is an ordinary entry on GitHub, and must not fail a create-tree beside it.
+  private async treeItems(oid: string): Promise<TreeItem[]> {
+    const { object } = await git.readObject({ fs, gitdir: this.gitdir, oid, format: "content", cache: this.cache });
+    return parseTree(object as Uint8Array).map((e) => ({ mode: e.type === "tree" ? "040000" : e.mode, path: e.name, oid: e.oid, type: e.type }));
+  }
+
+  private writeTreeItems(items: readonly TreeItem[]): Promise<string> {
+    const entries = items.map((i) => ({ mode: i.mode, name: i.path, nameBytes: new TextEncoder().encode(i.path), oid: i.oid, type: i.type }));
+    return git.writeObject({ fs, gitdir: this.gitdir, type: "tree", object: serializeTree(entries), format: "content" });
   }
 
   private async applyAt(tree: string | null, edits: Map<string, { mode: string; type: "blob" | "tree" | "commit"; sha: string } | null>, prefix: string): Promise<string | null> {
     const items = new Map<string, TreeItem>();
     if (tree !== null) {
-      for (const item of (await git.readTree({ fs, gitdir: this.gitdir, oid: tree, cache: this.cache })).tree) items.set(item.path, item as TreeItem);
+      for (const item of await this.treeItems(tree)) items.set(item.path, item);
     }
     const below = new Map<string, Map<string, { mode: string; type: "blob" | "tree" | "commit"; sha: string } | null>>();
     for (const [path, edit] of edits) {
@@ -252,6 +265,6 @@ export class SimRepository {
       else items.set(name, { mode: "040000", path: name, oid, type: "tree" });
     }
     if (items.size === 0) return null;
-    return git.writeTree({ fs, gitdir: this.gitdir, tree: [...items.values()] });
+    return this.writeTreeItems([...items.values()]);
   }
 }

@@ -11,7 +11,7 @@ import { gitBlobSha } from "../blob-sha.js";
 import { isWrite, prepareCommit, type PreparedChange, type PreparedCommit } from "../changes.js";
 import { mapWithLimit } from "../concurrency.js";
 import { ConflictError, CorruptArchiveError, GitNotFoundError, GitUnavailableError, InvalidChangeError } from "../errors.js";
-import { assertBranchName, isInDirectory, normalizeDirectory } from "../paths.js";
+import { assertBranchName, isInDirectory, normalizeDirectory, pathProblem } from "../paths.js";
 import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type FileMode, type GitProvider, type TreeEntry } from "../provider.js";
 import { GitReadCache, RepositoryReadCache } from "../read-cache.js";
 import type { GitHubClient } from "./client.js";
@@ -62,7 +62,9 @@ function toTreeEntry(item: GitHubTreeItem, path: string): TreeEntry | null {
   if (item.type !== "blob" && item.type !== "commit") return null;
   // Very old repositories can carry 100664 and similar; git itself reads them as 100644.
   const mode = (FILE_MODES.has(item.mode) ? item.mode : item.type === "commit" ? "160000" : "100644") as FileMode;
-  return { path, sha: item.sha, mode, type: item.type };
+  // GitHub stores names git checkouts refuse (a backslash, ...): listed as unsafe, never read or written.
+  const problem = pathProblem(path);
+  return { path, sha: item.sha, mode, type: item.type, ...(problem ? { unsafe: problem } : {}) };
 }
 
 /** ISO 8601 in whole seconds, as git stores time. */

@@ -9,7 +9,10 @@ import {
   GitPermissionError,
   GitRejectedError,
   GitUnavailableError,
+  GitUnreachableError,
   RateLimitedError,
+  UNREACHABLE_CODES,
+  unreachableCode,
 } from "../errors.js";
 
 /** The shape of Octokit's RequestError (name "HttpError"); matched structurally, as @octokit/request-error is Octokit's own dependency. */
@@ -83,6 +86,18 @@ export function toGitError(error: unknown, action: string): Error {
   if (status === 403) return new GitPermissionError(`GitHub refused access while ${action} (403)${said}`, { cause: error });
   if (status === 404) return new GitNotFoundError(`GitHub found nothing while ${action} (404)${said}`, { cause: error });
   if (status === 409) return new ConflictError(`GitHub reported a conflict while ${action} (409)${said}`, { cause: error });
+  const unreachable = error.response ? undefined : unreachableCode(error);
+  if (unreachable) {
+    // Only the origin: a request URL may carry a token in its query (tarball redirects).
+    const url = (error as { request?: { url?: string } }).request?.url;
+    let origin = "GitHub";
+    try {
+      if (url) origin = new URL(url).origin;
+    } catch {
+      // keep "GitHub"
+    }
+    return new GitUnreachableError(`${origin} cannot be reached while ${action}: ${UNREACHABLE_CODES[unreachable]} (${unreachable})`, { cause: error });
+  }
   if (status >= 500) {
     // Octokit reports network failures (refused, reset, timeout) as status 500 without a response.
     const what = error.response ? `answered ${status}` : `could not be reached (${error.message})`;

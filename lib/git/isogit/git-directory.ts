@@ -4,10 +4,12 @@ import * as git from "isomorphic-git";
 import { EMPTY_TREE_SHA } from "../blob-sha.js";
 import type { PreparedChange, PreparedCommit } from "../changes.js";
 import { GitNotFoundError, InvalidChangeError } from "../errors.js";
+import { pathProblem } from "../paths.js";
 import { HEDGEHOG_COMMITTER, type FileMode, type TreeEntry } from "../provider.js";
 import { atomicFs } from "./atomic-fs.js";
+import { nameKey, parseTree, serializeTree, type RawTreeEntry } from "./raw-tree.js";
 
-type IsoTreeEntry = Awaited<ReturnType<typeof git.readTree>>["tree"][number];
+const utf8 = new TextEncoder();
 
 /** A folder of the change set: files changed directly in it, and sub-folders with changes below. */
 interface ChangeFolder {
@@ -73,9 +75,11 @@ export class GitDirectory {
     }
   }
 
-  private async treeEntries(tree: string): Promise<IsoTreeEntry[]> {
-    const { tree: entries } = await git.readTree({ fs: atomicFs, gitdir: this.gitdir, oid: tree, cache: this.cache });
-    return entries;
+  /** A tree's entries from the raw object: an entry with an unsafe name does not make the tree unreadable. */
+  private async treeEntries(tree: string): Promise<RawTreeEntry[]> {
+    const { object, type } = await git.readObject({ fs: atomicFs, gitdir: this.gitdir, oid: tree, format: "content", cache: this.cache });
+    if (type !== "tree") throw new GitNotFoundError(`${tree} is a ${type}, not a tree, in ${this.gitdir}`);
+    return parseTree(object as Uint8Array);
   }
 
   /** Files under `dir` ("" for all) at `commit`, repository-relative, sorted by path. */
@@ -83,7 +87,7 @@ export class GitDirectory {
     let tree = await this.treeOf(commit);
     if (dir !== "") {
       for (const segment of dir.split("/")) {
-        const next = (await this.treeEntries(tree)).find((entry) => entry.path === segment && entry.type === "tree");
+        const next = (await this.treeEntries(tree)).find((entry) => entry.name === segment && entry.type === "tree");
         if (!next) return [];
         tree = next.oid;
       }
@@ -91,9 +95,13 @@ export class GitDirectory {
     const entries: TreeEntry[] = [];
     const walk = async (oid: string, prefix: string): Promise<void> => {
       for (const entry of await this.treeEntries(oid)) {
-        const path = prefix ? `${prefix}/${entry.path}` : entry.path;
-        if (entry.type === "tree") await walk(entry.oid, path);
-        else entries.push({ path, sha: entry.oid, mode: entry.mode as FileMode, type: entry.type === "commit" ? "commit" : "blob" });
+        const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.type === "tree") {
+          await walk(entry.oid, path);
+          continue;
+        }
+        const problem = pathProblem(path);
+        entries.push({ path, sha: entry.oid, mode: entry.mode as FileMode, type: entry.type === "commit" ? "commit" : "blob", ...(problem ? { unsafe: problem } : {}) });
       }
     };
     await walk(tree, dir);
@@ -113,35 +121,45 @@ export class GitDirectory {
   /** Writes the blobs and trees of `changes` applied to `baseTree` (null: nothing) and returns the new root tree. */
   async writeTree(baseTree: string | null, changes: readonly PreparedChange[]): Promise<string> {
     const root = await this.writeFolder(baseTree, changeFolders(changes), "");
-    return root ?? (await git.writeTree({ fs: atomicFs, gitdir: this.gitdir, tree: [] }));
+    return root ?? (await this.writeRawTree([]));
   }
 
-  /** Returns the new tree of one folder, or null when nothing is left in it (git has no empty folders). */
+  private writeRawTree(entries: readonly RawTreeEntry[]): Promise<string> {
+    return git.writeObject({ fs: atomicFs, gitdir: this.gitdir, type: "tree", object: serializeTree(entries), format: "content" });
+  }
+
+  /**
+   * Returns the new tree of one folder, or null when nothing is left in it (git has no empty folders).
+   * Entries the changes do not touch are kept byte for byte, unsafe names included.
+   */
   private async writeFolder(tree: string | null, folder: ChangeFolder, prefix: string): Promise<string | null> {
-    const entries = new Map<string, IsoTreeEntry>();
-    if (tree !== null && tree !== EMPTY_TREE_SHA) for (const entry of await this.treeEntries(tree)) entries.set(entry.path, entry);
+    const entries = new Map<string, RawTreeEntry>();
+    if (tree !== null && tree !== EMPTY_TREE_SHA) for (const entry of await this.treeEntries(tree)) entries.set(nameKey(entry.nameBytes), entry);
     const at = (name: string): string => (prefix ? `${prefix}/${name}` : name);
+    const keyOf = (name: string) => nameKey(utf8.encode(name));
 
     for (const [name, change] of folder.files) {
-      const existing = entries.get(name);
+      const key = keyOf(name);
+      const existing = entries.get(key);
       if (existing?.type === "tree") throw new InvalidChangeError(`path ${JSON.stringify(at(name))} is a folder, not a file`);
       if (change.content === null) {
         if (!existing) throw new InvalidChangeError(`cannot delete ${JSON.stringify(at(name))}: no such file`);
-        entries.delete(name);
+        entries.delete(key);
       } else {
         const oid = await git.writeBlob({ fs: atomicFs, gitdir: this.gitdir, blob: change.content });
-        entries.set(name, { mode: "100644", path: name, oid, type: "blob" });
+        entries.set(key, { mode: "100644", name, nameBytes: utf8.encode(name), oid, type: "blob" });
       }
     }
     for (const [name, below] of folder.folders) {
-      const existing = entries.get(name);
+      const key = keyOf(name);
+      const existing = entries.get(key);
       if (existing && existing.type !== "tree") throw new InvalidChangeError(`path ${JSON.stringify(at(name))} is a file, not a folder`);
       const oid = await this.writeFolder(existing?.oid ?? null, below, at(name));
-      if (oid === null) entries.delete(name);
-      else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
+      if (oid === null) entries.delete(key);
+      else entries.set(key, { mode: "40000", name, nameBytes: utf8.encode(name), oid, type: "tree" });
     }
     if (entries.size === 0) return null;
-    return git.writeTree({ fs: atomicFs, gitdir: this.gitdir, tree: [...entries.values()] });
+    return this.writeRawTree([...entries.values()]);
   }
 
   async writeCommit(prepared: PreparedCommit, tree: string, parents: readonly string[]): Promise<string> {

@@ -8,6 +8,9 @@ import {
   GitPermissionError,
   GitRejectedError,
   GitUnavailableError,
+  GitUnreachableError,
+  UNREACHABLE_CODES,
+  unreachableCode,
 } from "../errors.js";
 
 /** The URL without user name or password, for messages. */
@@ -48,6 +51,8 @@ export function toRemoteError(error: unknown, action: string): Error {
   }
   if (code === "PushRejectedError") return new ConflictError(`the push was not a fast-forward while ${action}`, { cause: error });
   if (code === "SmartHttpError") return new GitRejectedError(`the server is not a Git smart-HTTP server (while ${action})`, { cause: error });
+  const unreachable = unreachableCode(error);
+  if (unreachable) return new GitUnreachableError(`the Git server cannot be reached while ${action}: ${UNREACHABLE_CODES[unreachable]} (${unreachable})`, { cause: error });
   if (typeof code === "string" && NETWORK_CODES.has(code)) {
     return new GitUnavailableError(`the Git server could not be reached while ${action} (${code})`, { cause: error });
   }

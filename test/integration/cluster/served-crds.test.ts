@@ -78,11 +78,11 @@ describe("readClusterContext", () => {
     await c.apply(vlans, {
       apiVersion: "wiring.githedgehog.com/v1beta1",
       kind: "VLANNamespace",
-      metadata: { name: "ours", namespace: "default", annotations: { "hedgehog-gitops/tracking-id": "f1:wiring.githedgehog.com/VLANNamespace:default/ours" } },
+      metadata: { name: "ours", namespace: "default", annotations: { "hedgehog-gitops/tracking-id": "f1@u1:wiring.githedgehog.com/VLANNamespace:default/ours" } },
       spec: { ranges: [{ from: 3000, to: 3100 }] },
     });
     sim.requests.reset();
-    const context = await readClusterContext(c, { fabricId: "f1", namespace: "default", settings: {}, cache: new ServedCatalogCache(), kinds: "referenced" });
+    const context = await readClusterContext(c, { owner: { id: "f1", uid: "u1" }, namespace: "default", settings: {}, cache: new ServedCatalogCache(), kinds: "referenced" });
     expect([...context.live.keys()]).toHaveLength(11);
     expect(context.objects.objects.map((o) => (o as { metadata: { name: string } }).metadata.name)).toEqual(["default"]);
     expect(context.schemas).toMatchObject({ source: "cluster", release: null, capabilities: { "Connection.spec.mclag": "deprecated" } });

@@ -2,7 +2,7 @@
 // cleaning up the temporary clone.
 import { readdir } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, createGitProvider, GitAuthenticationError, GitUnavailableError, type GitProvider, type GitProviderSettings } from "../../../lib/git/index.js";
+import { ConflictError, createGitProvider, GitAuthenticationError, GitUnreachableError, type GitProvider, type GitProviderSettings } from "../../../lib/git/index.js";
 import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
 import { startGitHttpBackend, type GitHttpBackend } from "../../support/git-http-backend.js";
 import { branchSha, gitIn, TempRepos } from "../../support/git-repos.js";
@@ -45,11 +45,11 @@ describe("git provider on a smart-HTTP remote", () => {
     await expect((await remote(null)).provider.head("main")).rejects.toBeInstanceOf(GitAuthenticationError);
   });
 
-  it("reports an unreachable server as retryable", async () => {
+  it("reports a server nobody listens at as unreachable, naming it: terminal, not retried for an hour (issue #12)", async () => {
     const provider = await createGitProvider({ provider: "git", url: "http://127.0.0.1:9/nothing.git", branch: "main" }, { secrets: localSecrets(), ...LOCAL_GIT_TRUST });
     const attempt = provider.head("main");
-    await expect(attempt).rejects.toBeInstanceOf(GitUnavailableError);
-    await expect(attempt).rejects.toMatchObject({ retryable: true });
+    await expect(attempt).rejects.toBeInstanceOf(GitUnreachableError);
+    await expect(attempt).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/http:\/\/127\.0\.0\.1:9\/nothing\.git.*connection refused \(ECONNREFUSED\)/) });
   });
 
   it("reads the tree of a commit behind the branch tip", async () => {

@@ -8,8 +8,15 @@ import { eventually, startTestStack, type TestStack } from "../../support/local-
 const wiring = defineWiring({
   functions: { consumer: { entry: "test/support/handlers/recording-consumer.ts", timeoutSeconds: 0.1, memoryMb: 128, access: {} } },
   routes: [],
-  queues: [{ name: "work", fifo: true, visibilityTimeoutSeconds: 1, maxReceiveCount: 2, urlVariable: "TEST_WORK_QUEUE_URL" }],
-  consumers: [{ queue: "work", function: "consumer", batchSize: 10 }],
+  queues: [
+    { name: "work", fifo: true, visibilityTimeoutSeconds: 1, maxReceiveCount: 2, urlVariable: "TEST_WORK_QUEUE_URL" },
+    // As in production: a visibility timeout far longer than any test waits.
+    { name: "slow", fifo: true, visibilityTimeoutSeconds: 900, maxReceiveCount: 3, urlVariable: "TEST_SLOW_QUEUE_URL" },
+  ],
+  consumers: [
+    { queue: "work", function: "consumer", batchSize: 10 },
+    { queue: "slow", function: "consumer", batchSize: 1 },
+  ],
   schedules: [],
 });
 
@@ -79,6 +86,18 @@ describe("SQS event-source emulation", () => {
     );
     expect(JSON.parse(dead.Body!)).toEqual({ id: "poison", fail: "always" });
     expect(consumerLog.filter((r) => r.id === "poison").map((r) => r.receiveCount)).toEqual([1, 2]);
+  });
+
+  it("honours ChangeMessageVisibility on a failed message: back after its new timeout, not the queue's 900 s", async () => {
+    const sent = Date.now();
+    await stack.sqs.send(
+      new SendMessageCommand({ QueueUrl: stack.queues.slow!.url, MessageBody: JSON.stringify({ id: "soon", fail: "soon" }), MessageGroupId: "gs", MessageDeduplicationId: `soon-${seq++}` }),
+    );
+    const again = await eventually(() => consumerLog.filter((r) => r.id === "soon")[1], 10_000, "redelivery after 1 s, not 900 s");
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(900);
+    // local-aws-sqs counts the visibility change as a receive (real SQS does not): see event-sources.ts.
+    expect(again.receiveCount).toBeGreaterThanOrEqual(2);
+    await eventually(async () => ((await queueDepth(stack.queues.slow!.url)) === 0 ? true : undefined), 10_000, "deleted once it succeeded");
   });
 
   it("keeps FIFO order within each message group", async () => {

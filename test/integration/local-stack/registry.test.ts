@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepos } from "../../support/git-repos.js";
-import { startTestStack, type TestStack } from "../../support/local-stack.js";
+import { startTestStack, waitForIdle, type TestStack } from "../../support/local-stack.js";
 
 // Local repositories must be bare repositories under the repository root (DESIGN §14); the test stack's
 // root is os.tmpdir(), where TempRepos makes them.
@@ -178,6 +178,7 @@ describe("fabric registry over HTTP", () => {
   });
 
   it("deletes a fabric (204), then 404", async () => {
+    await waitForIdle(stack, "minimal");
     expect((await stack.api("/fabrics/minimal", { method: "DELETE" })).status).toBe(204);
     expect((await stack.api("/fabrics/minimal")).status).toBe(404);
     expect((await stack.api("/fabrics/minimal", { method: "DELETE" })).status).toBe(404);

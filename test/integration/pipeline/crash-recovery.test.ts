@@ -9,12 +9,13 @@ import { trustPolicy } from "../../../lib/config/index.js";
 import { RetryableError } from "../../../lib/errors.js";
 import type { Fabric } from "../../../lib/fabrics/schema.js";
 import type { GitProvider } from "../../../lib/git/provider.js";
+import { StageRetryLaterError } from "../../../lib/pipeline/errors.js";
 import { ingestStage } from "../../../lib/pipeline/ingest-stage.js";
 import { initStage } from "../../../lib/pipeline/init-stage.js";
 import type { ResourceRecord } from "../../../lib/pipeline/resource-model.js";
 import { workerRuntime as runtime } from "../../../lib/pipeline/connectors.js";
 import { runStage, type StageRunnerDeps } from "../../../lib/pipeline/stage-runner.js";
-import { ResourceRepository, type StoredResource } from "../../../lib/store/resources.js";
+import { ResourceRepository, type Registration, type StoredResource } from "../../../lib/store/resources.js";
 import { startTestStack, type TestStack } from "../../support/local-stack.js";
 import { seedRepository, type SeededRepository } from "../../support/seed-repo.js";
 
@@ -49,13 +50,13 @@ function crashingDeps(point: CrashPoint): { gitFor: (f: Fabric) => Promise<GitPr
     });
   };
   class CrashingResources extends ResourceRepository {
-    override async writeChanged(fabricId: string, records: readonly ResourceRecord[], stored: ReadonlyMap<string, StoredResource>, at: string) {
+    override async writeChanged(registration: Registration, records: readonly ResourceRecord[], stored: ReadonlyMap<string, StoredResource>, at: string) {
       if (armed && point === "midway-records") {
         armed = false;
-        await super.writeChanged(fabricId, records.slice(0, Math.floor(records.length / 2)), stored, at);
+        await super.writeChanged(registration, records.slice(0, Math.floor(records.length / 2)), stored, at);
         throw new SimulatedCrash("crash midway through the record writes");
       }
-      return super.writeChanged(fabricId, records, stored, at);
+      return super.writeChanged(registration, records, stored, at);
     }
   }
   const resources = new CrashingResources((rt.resources as unknown as { db: never }).db, rt.settings.tableName);
@@ -89,21 +90,22 @@ describe("ingest crash recovery", () => {
     await new FabricService(rt.fabrics, trustPolicy(rt.settings)).register({ name, git: { provider: "git", url: repo.bare, directory: DIR } }, CLOCK());
     const started = await rt.runService.start({ fabricId: name, kind: "sync", trigger: "api", now: CLOCK() });
     const base: StageRunnerDeps = { ...rt, clock: CLOCK, stages: { init: initStage(rt), ingest: ingestStage(rt) } };
+    // No time left for an in-stage retry: a crash ends the delivery, as a dying Lambda's would.
     const deliver = (deps: StageRunnerDeps, stage: "init" | "ingest", receiveCount: number) =>
-      runStage({ message: { v: 1, fabricId: name, runId: started.runId, stage }, receiveCount, maxReceiveCount: 5 }, deps);
+      runStage({ message: { v: 1, fabricId: name, runId: started.runId, stage }, receiveCount, maxReceiveCount: 5, remainingTimeMs: () => 0 }, deps);
 
     await deliver(base, "init", 1);
     if (crash) {
       const crashing = crashingDeps(crash);
       const deps = { ...base, stages: { ...base.stages, ingest: ingestStage({ ...rt, ...crashing }) } };
-      await expect(deliver(deps, "ingest", 1)).rejects.toThrow(SimulatedCrash);
+      await expect(deliver(deps, "ingest", 1)).rejects.toThrow(StageRetryLaterError);
     }
     await deliver(base, "ingest", crash ? 2 : 1);
     // A late duplicate of the same message changes nothing either.
     await deliver(base, "ingest", 3);
 
     const run = (await rt.runs.get(name, started.runId))!;
-    const records = (await rt.resources.list(name)).map((s) => ({ ...s.record, recordVersion: s.recordVersion })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const records = (await rt.resources.list((await rt.fabrics.require(name)))).map((s) => ({ ...s.record, recordVersion: s.recordVersion })).sort((a, b) => (a.id < b.id ? -1 : 1));
     await stack.close();
     return { repo, run, records };
   }

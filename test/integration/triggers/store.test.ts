@@ -34,7 +34,7 @@ describe("triggers on the table", () => {
   let reposDir: string;
   const bare = async (name: string) => repos.bare("main", reposDir, `${name}.git`);
   const runService = (queueUrls: Settings["queueUrls"] = settings.queueUrls) =>
-    new RunService({ fabrics, runs, queue: new SqsStageQueue({ ...settings, queueUrls }), random: () => randomBytes(3).toString("hex") });
+    new RunService({ fabrics, runs, queue: new SqsStageQueue({ ...settings, queueUrls }), random: () => randomBytes(3).toString("hex"), leaseSeconds: 300 });
 
   beforeAll(async () => {
     stack = await startTestStack({ wiring: queuesOnly });

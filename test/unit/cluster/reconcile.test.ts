@@ -107,22 +107,23 @@ describe("planReconcile", () => {
     warnings: [],
     drift: [],
   });
-  const tracked = (name: string, fabric = "f") => ({
+  const F = { id: "f", uid: "0123456789abcdef" };
+  const tracked = (name: string, owner = `f@${F.uid}`) => ({
     ...vpcObject(1001),
-    metadata: { name, namespace: "default", annotations: { "hedgehog-gitops/tracking-id": `${fabric}:vpc.githedgehog.com/VPC:default/${name}` } },
+    metadata: { name, namespace: "default", annotations: { "hedgehog-gitops/tracking-id": `${owner}:vpc.githedgehog.com/VPC:default/${name}` } },
   });
 
   it("observe mode never plans a write", () => {
-    const plan = planReconcile({ fabricId: "f", mode: "observe", prune: true, desired: [desired("a", 1001)], records: new Map(), live: new Map([["VPC", []]]) });
+    const plan = planReconcile({ fabric: F, mode: "observe", prune: true, desired: [desired("a", 1001)], records: new Map(), live: new Map([["VPC", []]]) });
     expect(plan.applies).toEqual([]);
     expect(plan.prunes).toEqual([]);
     expect(plan.items[0]!.observations).toEqual(["cluster-missing"]);
   });
 
   it("prunes only our own tracked orphans, and only when asked, never untracked or another fabric's", () => {
-    const live = new Map([["VPC", [tracked("gone"), tracked("theirs", "other"), { ...vpcObject(1001), metadata: { name: "hand", namespace: "default" } }, tracked("a")]]]);
+    const live = new Map([["VPC", [tracked("gone"), tracked("theirs", "other@fedcba9876543210"), { ...vpcObject(1001), metadata: { name: "hand", namespace: "default" } }, tracked("a")]]]);
     const records = new Map([[record("gone", "synced", false).id, record("gone", "synced", false)]]);
-    const input = { fabricId: "f", mode: "apply" as const, desired: [desired("a", 1001)], records, live };
+    const input = { fabric: F, mode: "apply" as const, desired: [desired("a", 1001)], records, live };
     expect(planReconcile({ ...input, prune: false }).prunes).toEqual([]);
     const plan = planReconcile({ ...input, prune: true });
     expect(plan.prunes.map((i) => i.name)).toEqual(["gone"]);
@@ -133,8 +134,48 @@ describe("planReconcile", () => {
   it("never prunes when the desired set is empty, and says why", () => {
     const live = new Map([["VPC", [tracked("gone")]]]);
     const records = new Map([[record("gone", "synced", false).id, record("gone", "synced", false)]]);
-    const plan = planReconcile({ fabricId: "f", mode: "apply", prune: true, desired: [], records, live });
+    const plan = planReconcile({ fabric: F, mode: "apply", prune: true, desired: [], records, live });
     expect(plan.prunes).toEqual([]);
     expect(plan.pruneSkipped).toMatch(/desired set is empty/);
+  });
+
+  it("never prunes what an earlier registration of the same name applied, but reports it", () => {
+    // Fabric f deleted and registered again: the first registration's objects carry its uid.
+    const live = new Map([["VPC", [tracked("old", "f@aaaaaaaaaaaaaaaa"), tracked("a")]]]);
+    const plan = planReconcile({ fabric: F, mode: "apply", prune: true, desired: [desired("a", 1001)], records: new Map(), live });
+    expect(plan.prunes).toEqual([]);
+    expect(plan.items.find((i) => i.name === "old")).toMatchObject({ source: "cluster", action: "none", observations: ["cluster-only"] });
+  });
+
+  it("an object annotated before registration uids is re-annotated in apply mode, quietly kept in observe mode, never pruned", () => {
+    const legacy = (name: string) => ({ ...vpcObject(1001), metadata: { name, namespace: "default", annotations: { "hedgehog-gitops/tracking-id": `f:vpc.githedgehog.com/VPC:default/${name}` } } });
+    const live = new Map([["VPC", [legacy("vpc-1"), legacy("gone")]]]);
+    const gone = record("gone", "synced", false);
+    const input = { fabric: F, prune: true, desired: [desired("vpc-1", 1001)], records: new Map([[gone.id, gone]]), live };
+    const observed = planReconcile({ ...input, mode: "observe" });
+    expect(observed.items.find((i) => i.name === "vpc-1")).toMatchObject({ observations: ["cluster-matches"], drift: [], action: "none" });
+    const applied = planReconcile({ ...input, mode: "apply" });
+    expect(applied.applies.map((i) => i.name)).toEqual(["vpc-1"]);
+    expect(applied.applies[0]!.desired).toMatchObject({ metadata: { annotations: { "hedgehog-gitops/tracking-id": `f@${F.uid}:vpc.githedgehog.com/VPC:default/vpc-1` } } });
+    expect(applied.prunes).toEqual([]);
+  });
+
+  it("never prunes a resource whose managed file is unreadable; an unknown one holds back every prune", () => {
+    const held: DesiredResource = { ...desired("a", 1001), errors: ["d/managed/vpcs/a.yaml: line 3: tab indentation"], object: null };
+    const live = new Map([["VPC", [tracked("a"), tracked("b"), tracked("gone")]]]);
+    const records = new Map(
+      [record("a", "synced"), record("gone", "synced", false), { ...record("b", "synced"), gitFilePath: "d/managed/vpcs/b.yaml" }].map((r) => [r.id, r]),
+    );
+    const input = { fabric: F, mode: "apply" as const, prune: true, desired: [held, desired("c", 1003)], records, live };
+    // b's file is unreadable but (say) its record was missed by the planner: the file path still protects it.
+    const plan = planReconcile({ ...input, unreadable: [{ path: "d/managed/vpcs/a.yaml", message: "tab", ids: [held.id] }, { path: "d/managed/vpcs/b.yaml", message: "cut", ids: [] }] });
+    expect(plan.prunes).toEqual([]);
+    expect(plan.pruneSkipped).toMatch(/d\/managed\/vpcs\/b\.yaml cannot be read as resources and what it defined is unknown/);
+    const known = planReconcile({ ...input, unreadable: [{ path: "d/managed/vpcs/a.yaml", message: "tab", ids: [held.id] }] });
+    expect(known.pruneSkipped).toBeNull();
+    expect(known.prunes.map((i) => i.name).sort()).toEqual(["b", "gone"]);
+    expect(known.items.find((i) => i.name === "a")).toMatchObject({ action: "none", desired: null });
+    const byPath = planReconcile({ ...input, unreadable: [{ path: "d/managed/vpcs/a.yaml", message: "tab", ids: [held.id] }, { path: "d/managed/vpcs/b.yaml", message: "cut", ids: [records.get("vpc.githedgehog.com/VPC/default/b")!.id] }] });
+    expect(byPath.prunes.map((i) => i.name)).toEqual(["gone"]);
   });
 });

@@ -105,6 +105,112 @@ describe("planIngestion", () => {
   });
 });
 
+describe("planIngestion: never harm the fabric (issue #12)", () => {
+  const ID = "vpc.githedgehog.com/VPC/default/vpc-1";
+  const identity = { id: ID, group: "vpc.githedgehog.com", apiVersion: "vpc.githedgehog.com/v1beta1", kind: "VPC", namespace: "default", name: "vpc-1" };
+  const tabbed = vpc("vpc-1", 1001).replace("  name: vpc-1", "\tname: vpc-1");
+
+  it("keeps the resources of a managed file that no longer parses: known from the records, or from the file's place", () => {
+    const recorded = new Map([[`${DIR}/managed/vpcs/odd-place.yaml`, [identity]]]);
+    const fromRecord = planIngestion(snapshot({ "managed/vpcs/odd-place.yaml": tabbed, "managed/vpcs/vpc-2.yaml": vpc("vpc-2", 1002) }, { recorded }));
+    expect(fromRecord.resources.map((r) => [r.id, r.object === null, r.errors.length > 0])).toEqual([
+      [ID, true, true],
+      ["vpc.githedgehog.com/VPC/default/vpc-2", false, false],
+    ]);
+    expect(fromRecord.resources[0]!.errors[0]).toMatch(/odd-place\.yaml: .*tab/i);
+    expect(fromRecord.unreadable).toEqual([{ path: `${DIR}/managed/vpcs/odd-place.yaml`, message: expect.any(String), ids: [ID] }]);
+    expect(fromRecord.changes).toEqual([]);
+    // No record: its canonical path names it.
+    const fromPath = planIngestion(snapshot({ "managed/vpcs/vpc-1.yaml": tabbed }));
+    expect(fromPath.unreadable[0]!.ids).toEqual([ID]);
+    expect(fromPath.resources.map((r) => r.id)).toEqual([ID]);
+    // Neither: unknown, which holds back every prune (see planReconcile).
+    expect(planIngestion(snapshot({ "managed/vpcs/Odd_Place.yaml": tabbed })).unreadable[0]!.ids).toEqual([]);
+  });
+
+  it("holds back a managed file that is oversized, empty, misnamed or mistyped, but not a foreign document", () => {
+    const plan = planIngestion(
+      snapshot(
+        {
+          "managed/vpcs/vpc-1.yaml": vpc("vpc-1", 1001) + "#".repeat(300),
+          "managed/vpcs/vpc-2.yaml": "# emptied\n",
+          "managed/vpcs/vpc-3.yaml": vpc("VPC_3", 1003),
+          "managed/vpcs/vpc-4.yaml": vpc("vpc-4", 1004).replace("v1beta1", "v1beta9"),
+          "managed/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        },
+        { limits: { maxBytes: 250 } },
+      ),
+    );
+    expect(plan.unreadable.map((u) => [u.path.slice(DIR.length + 1), u.ids.map((id) => id.split("/").pop())])).toEqual([
+      ["managed/vpcs/vpc-1.yaml", ["vpc-1"]],
+      ["managed/vpcs/vpc-2.yaml", ["vpc-2"]],
+      ["managed/vpcs/vpc-3.yaml", ["vpc-3"]],
+      ["managed/vpcs/vpc-4.yaml", ["vpc-4"]],
+    ]);
+    expect(plan.managedProblems.map((p) => p.path.slice(DIR.length + 1))).toContain("managed/configmap.yaml");
+    expect(plan.resources.every((r) => r.object === null && r.errors.length === 1)).toBe(true);
+  });
+
+  it("refuses a document whose normalized form would be over the file size limit", () => {
+    const flow = `apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata: {name: vpc-1}\nspec: {subnets: {${Array.from({ length: 12 }, (_, i) => `s${i}: {subnet: 10.${i}.0.0/24, vlan: ${1000 + i}}`).join(", ")}}}\n`;
+    const plan = planIngestion(snapshot({ "raw/flow.yaml": flow }, { limits: { maxBytes: flow.length + 10 } }));
+    expect(plan.changes.some((c) => c.path.includes("/managed/"))).toBe(false);
+    expect(text(plan, "raw/errors/flow.yaml.errors.txt")).toMatch(/normalized it is \d+ bytes, more than the \d+-byte limit/);
+  });
+
+  it("reports and skips entries whose names git cannot use, in raw/errors/ under a safe name", () => {
+    const input = snapshot({ "raw/ok.yaml": vpc("vpc-1", 1001) });
+    const entries = [...input.entries, { path: "raw/back\\slash.yaml", sha: "b".repeat(40), mode: "100644", unsafe: "contains a backslash" }, { path: "managed/vpcs/x\\y.yaml", sha: "c".repeat(40), mode: "100644", unsafe: "contains a backslash" }];
+    const plan = planIngestion({ ...input, entries });
+    const written = paths(plan);
+    expect(written.filter((p) => p.includes("back"))).toEqual([expect.stringMatching(/^\+ raw\/errors\/back_slash~[0-9a-f]{8}\.yaml\.errors\.txt$/)]);
+    expect(plan.changes.every((c) => !c.path.includes("\\"))).toBe(true);
+    expect(plan.unsafeEntries.map((u) => u.path.slice(DIR.length + 1))).toEqual(["managed/vpcs/x\\y.yaml", "raw/back\\slash.yaml"]);
+    expect(plan.sources.find((s) => s.path.endsWith("slash.yaml"))?.fileError).toMatch(/backslash/);
+    // The unsafe managed file's resources are unknown: prune is held back.
+    expect(plan.unreadable).toEqual([{ path: `${DIR}/managed/vpcs/x\\y.yaml`, message: expect.stringMatching(/backslash/), ids: [] }]);
+    expect(plan.resources.map((r) => r.id)).toEqual([ID]);
+  });
+
+  it("shortens long output names to at most 200 bytes with a hash, the copy and its reasons side by side", () => {
+    const long = `${"a".repeat(245)}.yaml`;
+    const plan = planIngestion(snapshot({ [`raw/${long}`]: "a: [1\n", [`raw/pending/${"é".repeat(120)}.yaml`]: "b: [2\n" }, { keepOriginals: true }));
+    const names = plan.changes.filter((c) => c.content !== null).map((c) => c.path.split("/").pop()!);
+    expect(names).toHaveLength(4);
+    for (const name of names) expect(new TextEncoder().encode(name).byteLength).toBeLessThanOrEqual(200);
+    const copy = names.find((n) => n.startsWith("aaa") && n.endsWith(".yaml"))!;
+    expect(copy).toMatch(/^a+~[0-9a-f]{8}\.yaml$/);
+    expect(names).toContain(`${copy}.errors.txt`);
+    // Rejected whole: not also copied to raw/processed/.
+    expect(plan.changes.some((c) => c.path.includes("/raw/processed/"))).toBe(false);
+  });
+
+  it("accepts identical duplicates once, with a warning naming both files; different content stays an error for both", () => {
+    const same = planIngestion(snapshot({ "raw/a.yaml": vpc("vpc-1", 1001), "raw/b.yaml": vpc("vpc-1", 1001) }));
+    expect(paths(same)).toEqual(["+ managed/vpcs/vpc-1.yaml", "- raw/a.yaml", "- raw/b.yaml"]);
+    expect(same.counts).toMatchObject({ created: 1, errors: 0 });
+    expect(same.resources).toHaveLength(1);
+    expect(same.resources[0]!.importedFrom).toBe(`${DIR}/raw/a.yaml`);
+    expect(same.resources[0]!.warnings.join()).toMatch(new RegExp(`also defined, identically, in ${DIR}/raw/b.yaml.*taken once`));
+    const different = planIngestion(snapshot({ "raw/a.yaml": vpc("vpc-1", 1001), "raw/b.yaml": vpc("vpc-1", 1002, "10.2.0.0/24") }));
+    expect(different.counts).toMatchObject({ created: 0, errors: 2 });
+  });
+
+  it("removes what an earlier rejection left in raw/errors/ once the file is ingested cleanly", () => {
+    const earlier = planIngestion(snapshot({ "raw/vpc.yaml": vpc("vpc-1", 0) }));
+    expect(paths(earlier)).toEqual(["+ raw/errors/vpc.yaml", "+ raw/errors/vpc.yaml.errors.txt", "- raw/vpc.yaml"]);
+    const leftovers = Object.fromEntries(earlier.changes.filter((c) => c.content !== null).map((c) => [c.path.slice(DIR.length + 1), String(c.content)]));
+    const fixed = planIngestion(snapshot({ ...leftovers, "raw/vpc.yaml": vpc("vpc-1", 1001) }));
+    expect(paths(fixed)).toEqual(["+ managed/vpcs/vpc-1.yaml", "- raw/errors/vpc.yaml", "- raw/errors/vpc.yaml.errors.txt", "- raw/vpc.yaml"]);
+  });
+
+  it("keepOriginals copies a partly rejected file to raw/processed/, but not one rejected whole", () => {
+    const partly = [vpc("vpc-1", 1001), vpc("vpc-2", 0)].join("---\n");
+    const plan = planIngestion(snapshot({ "raw/partly.yaml": partly, "raw/whole.yaml": vpc("vpc-3", 0) }, { keepOriginals: true }));
+    expect(paths(plan).filter((p) => p.includes("processed"))).toEqual(["+ raw/processed/partly.yaml"]);
+  });
+});
+
 describe("planInit", () => {
   it("creates only what is missing, and nothing on a complete layout", () => {
     const all = planInit("f", DIR, new Set());

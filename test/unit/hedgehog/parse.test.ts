@@ -1,7 +1,9 @@
 // Splitting files into documents, and the limits that keep hostile input cheap.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { DocumentParseError, LimitExceededError, parseDocuments } from "../../../lib/hedgehog/index.js";
+import { expandedSize } from "../../../lib/hedgehog/parse.js";
 
 function thrown(run: () => unknown): unknown {
   try {
@@ -153,5 +155,43 @@ describe("parseDocuments on generated input", () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe("expanded size (maxExpandedBytes): aliases count by what they expand to", () => {
+  const limit = (error: unknown) => (error instanceof LimitExceededError ? error.limit : error);
+  const anchorAndAliases = (anchorBytes: number, aliases: number) =>
+    [`spec:`, `  a: &big "${"x".repeat(anchorBytes)}"`, ...Array.from({ length: aliases }, (_, i) => `  b${i}: *big`)].join("\n") + "\n";
+
+  it("refuses a 0.9 MB document with one anchor and 99 aliases (within the alias count) before it becomes data", () => {
+    const text = anchorAndAliases(900_000, 99);
+    expect(text.length).toBeLessThan(1024 * 1024);
+    const error = thrown(() => parseDocuments(text));
+    expect(limit(error)).toBe("maxExpandedBytes");
+    expect((error as Error).message).toMatch(/document at line 1 expands to more than 1048576 bytes when its aliases are written out/);
+  });
+
+  it("is its own rule: the alias count alone lets the same document through", () => {
+    expect(parseDocuments(anchorAndAliases(900_000, 99), { maxExpandedBytes: 100 * 1024 * 1024 })).toHaveLength(1);
+    expect(limit(thrown(() => parseDocuments(anchorAndAliases(1000, 3), { maxExpandedBytes: 3000 })))).toBe("maxExpandedBytes");
+    expect(parseDocuments(anchorAndAliases(1000, 3), { maxExpandedBytes: 5000 })).toHaveLength(1);
+  });
+
+  it("measures an alias by the node it refers to, once per node, so a long chain costs linear time", () => {
+    const chain = ["l0: &l0 [x]", ...Array.from({ length: 40 }, (_, i) => `l${i + 1}: &l${i + 1} [*l${i}, *l${i}]`)].join("\n");
+    const doc = parseDocument(chain);
+    const started = Date.now();
+    expect(expandedSize(doc, Number.MAX_SAFE_INTEGER)).toBeGreaterThan(2 ** 40);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(expandedSize(parseDocument("a: 1\nb: [x, y]\n"), 1000)).toBeLessThan(30);
+  });
+
+  it("refuses an alias inside its own anchor", () => {
+    expect(limit(thrown(() => parseDocuments("a: &a [1, *a]\n", { maxAliasCount: 1000 })))).toBe("maxExpandedBytes");
+  });
+
+  it("leaves ordinary documents alone", () => {
+    const vpcFile = `apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: v\nspec:\n  subnets:\n${Array.from({ length: 2000 }, (_, i) => `    s${i}: {subnet: 10.0.${i % 250}.0/24, vlan: ${1000 + i}}`).join("\n")}\n`;
+    expect(parseDocuments(vpcFile)).toHaveLength(1);
   });
 });
