@@ -137,6 +137,10 @@ export interface ChangesView {
   readonly apply: Listed<string>;
   readonly prune: Listed<string>;
   readonly removedFields: Readonly<Record<string, readonly string[]>>;
+  /** A plan's field-level diff per object it would apply (live → desired), when the run records it. */
+  readonly fields: Readonly<Record<string, { readonly fields: readonly DriftView[]; readonly total: number }>>;
+  /** The run recorded `fields` (objects it would apply without fields there are new to the cluster). */
+  readonly fieldsRecorded: boolean;
   readonly commits: readonly { readonly stage: string; readonly sha: string }[];
 }
 
@@ -155,7 +159,16 @@ export function runChanges(run: Obj): ChangesView {
   const ingestFiles = files(dry ? ingest.wouldCommit : ingest.changes);
   const removed: Record<string, string[]> = {};
   if (isObj(reconcile.removedFields)) for (const [id, fields] of Object.entries(reconcile.removedFields)) removed[id] = listed<string>(fields).items.map(String);
+  const fields: Record<string, { fields: DriftView[]; total: number }> = {};
+  if (isObj(reconcile.wouldChangeFields)) {
+    for (const [id, v] of Object.entries(reconcile.wouldChangeFields)) {
+      const l = isObj(v) ? listed<unknown>(v.fields) : listed<unknown>(v);
+      fields[id] = { fields: driftOf({ drift: [...l.items] }), total: isObj(v) ? (num(v.total) ?? l.total) : l.total };
+    }
+  }
   return {
+    fields,
+    fieldsRecorded: isObj(reconcile.wouldChangeFields),
     commit: { items: [...initFiles.items, ...ingestFiles.items], total: initFiles.total + ingestFiles.total },
     apply: listed<string>(dry ? reconcile.wouldApply : reconcile.applies),
     prune: listed<string>(dry ? reconcile.wouldPrune : reconcile.prunes),
