@@ -54,8 +54,8 @@ async function waitForRun(ops: Operations, fabric: string, runId: string, timeou
   }
 }
 
-function runSummary(run: Obj): string {
-  const parts = runStages(run).map((s) => stageLine(s));
+function runSummary(run: Obj, withStages = true): string {
+  const parts = withStages ? runStages(run).map((s) => stageLine(s)) : [];
   const rejected = runRejections(run);
   const lines = [`run ${String(run.runId)} ${String(run.status)}${typeof run.error === "string" && run.error ? `: ${run.error}` : ""}`, ...parts.map((p) => `  ${p}`)];
   for (const r of rejected.items) lines.push(`  rejected ${r.file}${r.line ? `:${r.line}` : ""}: ${r.rule ? `[${r.rule}] ` : ""}${r.path ? `${r.path}: ` : ""}${r.message}`);
@@ -194,7 +194,8 @@ export function program(io: MainIo): Command {
       }
       const run = await waitForRun(o, fabric, runId, Number(opts.timeout), out.json ? undefined : new RunProgress(out));
       if (out.json) json(run);
-      else if (!out.tty) out.write(runSummary(run));
+      // The stages were printed as they changed; then the outcome with its reasons.
+      else if (!out.tty) out.write(runSummary(run, false));
       if (run.status !== "succeeded") throw new ExitCode(1);
     };
   for (const kind of ["sync", "init"] as const) {
