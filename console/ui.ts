@@ -68,9 +68,15 @@ export function Sha({ sha, links }: { sha: string | null | undefined; links: Git
   return links ? html`<a class="sha" href=${links.commit(sha)} rel="noopener noreferrer" target="_blank">${shortSha(sha)}</a>` : html`<code class="sha" title=${sha}>${shortSha(sha)}</code>`;
 }
 
+/** A repository path shown from the fabric directory's raw/, managed/ or unmanaged/ on (the whole path on hover). */
+export function RepoPath({ path }: { path: string }) {
+  const short = path.replace(/^(?:.*\/)?((?:raw|managed|unmanaged)\/)/, "$1");
+  return html`<code title=${path}>${short}</code>`;
+}
+
 export function GitFile({ path, commit, links }: { path: string | null; commit: string | null; links: GitLinks | null }) {
   if (!path) return html`<span class="muted">—</span>`;
-  return links && commit ? html`<a href=${links.file(commit, path)} rel="noopener noreferrer" target="_blank"><code>${path}</code></a>` : html`<code>${path}</code>`;
+  return links && commit ? html`<a href=${links.file(commit, path)} rel="noopener noreferrer" target="_blank"><${RepoPath} path=${path} /></a>` : html`<${RepoPath} path=${path} />`;
 }
 
 export function Problem({ error }: { error: unknown }) {

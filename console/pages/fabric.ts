@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { gitLinks, isActiveRun, resourceRow, rollup, runChanges, runStages, STATE_ORDER, type GitLinks, type RollupView } from "../../lib/operator/views.js";
 import { api, type Obj } from "../api.js";
 import { href, type Route } from "../router.js";
-import { Badge, ErrorMarker, GitFile, html, Loading, Problem, RollupBar, Sha, When, encodePath } from "../ui.js";
+import { Badge, ErrorMarker, GitFile, html, Loading, Problem, RepoPath, RollupBar, Sha, When, encodePath } from "../ui.js";
 
 declare const HH_CONSOLE_KINDS: readonly { kind: string; plural: string; group: string }[];
 export const KINDS = HH_CONSOLE_KINDS;
@@ -178,12 +178,12 @@ export function FabricPage({ route }: { route: Route }) {
       ${KINDS.map((k) => html`<a href=${filterHref({ kind: k.kind })} aria-current=${kind === k.kind ? "page" : undefined} data-kind=${k.kind}>${k.kind} <span class="count">${kindCounts ? (kindCounts[k.kind] ?? 0) : "?"}</span></a>`)}
     </nav>
     <form class="filters" aria-label="Filters" onSubmit=${(e: Event) => e.preventDefault()}>
-      <label>State <select value=${state} onChange=${(e: Event) => (location.hash = filterHref({ state: (e.target as HTMLSelectElement).value || undefined }))}>
+      <label for="filter-state">State</label> <select id="filter-state" value=${state} onChange=${(e: Event) => (location.hash = filterHref({ state: (e.target as HTMLSelectElement).value || undefined }))}>
         <option value="">any</option>${STATES.map((s) => html`<option value=${s}>${s}</option>`)}
-      </select></label>
-      <label>Source <select value=${source} onChange=${(e: Event) => (location.hash = filterHref({ source: (e.target as HTMLSelectElement).value || undefined }))}>
+      </select>
+      <label for="filter-source">Source</label> <select id="filter-source" value=${source} onChange=${(e: Event) => (location.hash = filterHref({ source: (e.target as HTMLSelectElement).value || undefined }))}>
         <option value="">any</option><option value="git">Git</option><option value="cluster">cluster only</option><option value="api">API (drafts)</option>
-      </select></label>
+      </select>
       <label><input type="checkbox" checked=${errorsOnly} onChange=${(e: Event) => (location.hash = filterHref({ error: (e.target as HTMLInputElement).checked ? "true" : undefined }))} /> with errors only</label>
     </form>
     ${page === null ? html`<${Loading} what="resources" />` : html`<${ResourceTable} fabricId=${id} items=${page.items} links=${links} showKind=${kind === ""} />`}
@@ -227,7 +227,7 @@ export function ResourceTable({ fabricId, items, links, showKind }: { fabricId: 
           <td><${ErrorMarker} error=${r.error} /></td>
           <td>${r.gitFilePath ? html`<${GitFile} path=${r.gitFilePath} commit=${r.gitCommitSha} links=${links} />` : html`<span class="muted">${r.source === "cluster" ? "cluster only" : (r.source ?? "—")}</span>`}</td>
           <td><${Sha} sha=${r.gitCommitSha} links=${links} /></td>
-          <td>${r.importedFrom ? html`<code>${r.importedFrom}</code>` : html`<span class="muted">—</span>`}</td>
+          <td>${r.importedFrom ? html`<${RepoPath} path=${r.importedFrom} />` : html`<span class="muted">—</span>`}</td>
         </tr>`;
       })}
     </tbody>

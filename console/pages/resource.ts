@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { driftOf, gitLinks, historyOf, resourceRow, type DriftView } from "../../lib/operator/views.js";
 import { api, type Obj } from "../api.js";
 import { href, type Route } from "../router.js";
-import { Badge, ErrorMarker, GitFile, html, Loading, Problem, Section, Sha, When, encodePath } from "../ui.js";
+import { Badge, ErrorMarker, GitFile, html, Loading, Problem, RepoPath, Section, Sha, When, encodePath } from "../ui.js";
 
 const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -100,7 +100,7 @@ export function ResourcePage({ route }: { route: Route }) {
           <dt>State</dt><dd><${Badge} state=${r.state} /> <${ErrorMarker} error=${r.error} /></dd>
           <dt>From Git</dt><dd>${r.gitFilePath ? html`<${GitFile} path=${r.gitFilePath} commit=${r.gitCommitSha} links=${links} /> at <${Sha} sha=${r.gitCommitSha} links=${links} />` : html`<span class="muted">${r.source === "cluster" ? "no: only in the cluster" : (r.source ?? "—")}</span>`}</dd>
           ${r.appliedCommitSha && r.appliedCommitSha !== r.gitCommitSha ? html`<dt>Last valid version</dt><dd><${Sha} sha=${r.appliedCommitSha} links=${links} /></dd>` : null}
-          <dt>Imported from</dt><dd>${r.importedFrom ? html`<code>${r.importedFrom}</code>` : "—"}</dd>
+          <dt>Imported from</dt><dd>${r.importedFrom ? html`<${RepoPath} path=${r.importedFrom} />` : "—"}</dd>
         </dl>
         <${Section} title="Findings" id="findings">
           ${r.error || r.warnings.length
