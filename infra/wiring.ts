@@ -10,7 +10,7 @@ export const wiring = defineWiring({
     fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init"] } },
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
     // The console's static files; it holds no data and reads nothing.
-    consoleApi: { entry: "functions/http/console.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
+    consoleApi: { entry: "functions/http/console.ts", timeoutSeconds: 5, memoryMb: 256, access: { console: true } },
     runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
     // GitHub gives up on a delivery after 10 s. A sync run starts with init or ingest.

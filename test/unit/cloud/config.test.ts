@@ -23,6 +23,7 @@ describe("cloud stack configuration", () => {
       secretNamePrefix: "hedgehog-gitops/",
       allowedPrincipals: [],
       scheduleRateMinutes: {},
+      auth: "iam",
     });
   });
 
