@@ -7,15 +7,16 @@ import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type {
+  UserPoolClient,
+  UserPoolDomain} from "aws-cdk-lib/aws-cognito";
 import {
   AccountRecovery,
   FeaturePlan,
   Mfa,
   OAuthScope,
   UserPool,
-  UserPoolClient,
-  UserPoolClientIdentityProvider,
-  UserPoolDomain,
+  UserPoolClientIdentityProvider
 } from "aws-cdk-lib/aws-cognito";
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
