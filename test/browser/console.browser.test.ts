@@ -120,6 +120,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     expect(await page.locator('tr[data-resource="VPC/test-vpc"] code[title]').first().getAttribute("title")).toBe(`${DIR}/managed/vpcs/test-vpc.yaml`);
     expect(await page.locator('tr[data-resource="VPC/test-vpc"]').textContent()).toContain("managed/vpcs/test-vpc.yaml");
     await shot("04-fabric-synced");
+    await page.screenshot({ path: join(SHOTS, "04-fabric-synced-top.png") });
   });
 
   it("the kind tab and the state filter narrow the table", async () => {
