@@ -114,8 +114,13 @@ export function runRejections(run: Obj): Listed<RejectionView> {
     for (const g of groups.items) {
       if (!isObj(g)) continue;
       const nested = g.documents ?? g.findings ?? g.rejections;
-      if (nested !== undefined) for (const d of listed<unknown>(nested).items) if (isObj(d)) out.push(rejectionOf(str(g.file) ?? str(g.path) ?? "", d));
-      else out.push(rejectionOf(str(g.path) ?? "", g));
+      if (nested === undefined) {
+        out.push(rejectionOf(str(g.path) ?? "", g));
+        continue;
+      }
+      for (const d of listed<unknown>(nested).items) {
+        if (isObj(d)) out.push(rejectionOf(str(g.file) ?? str(g.path) ?? "", d));
+      }
     }
     return { items: out, total: Math.max(out.length, groups.total === groups.items.length ? out.length : groups.total) };
   }
