@@ -2,7 +2,10 @@
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** iam: SigV4 in the cloud, the bearer token locally. signature: the handler verifies the request itself. */
+/**
+ * iam: the API's caller authentication — SigV4 in the cloud (or a JWT when the stack's `auth` is "jwt"),
+ * the bearer token locally. none: public. signature: the handler verifies the request itself.
+ */
 export type RouteAuth = "iam" | "none" | "signature";
 
 /** What a function may touch; the CDK stack grants exactly this (least privilege). */
@@ -14,6 +17,8 @@ export interface FunctionAccess {
   readonly secrets?: boolean;
   /** Reads the webhook secret. */
   readonly webhookSecret?: boolean;
+  /** Serves the operator console: is told how the console signs in (HH_GITOPS_CONSOLE_AUTH, OIDC endpoints). */
+  readonly console?: boolean;
 }
 
 export interface FunctionSpec {

@@ -17,6 +17,8 @@ export const wiring = defineWiring({
     // DELETE ?force=true cancels the run in flight, which may hand the fabric to a follow-up (init or ingest first).
     fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
+    // The console's static files; it holds no data and reads nothing.
+    consoleApi: { entry: "functions/http/console.ts", timeoutSeconds: 5, memoryMb: 256, access: { console: true } },
     runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
     // GitHub gives up on a delivery after 10 s. A sync run starts with init or ingest.
@@ -29,6 +31,8 @@ export const wiring = defineWiring({
   routes: [
     { method: "GET", path: "/health", function: "metaApi", auth: "none", maxBodyBytes: NO_BODY },
     { method: "GET", path: "/openapi.json", function: "metaApi", auth: "none", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/", function: "consoleApi", auth: "none", maxBodyBytes: NO_BODY },
+    { method: "GET", path: "/console/{asset}", function: "consoleApi", auth: "none", maxBodyBytes: NO_BODY },
     { method: "POST", path: "/fabrics", function: "fabricsApi", auth: "iam", maxBodyBytes: FABRIC_BODY },
     { method: "GET", path: "/fabrics", function: "fabricsApi", auth: "iam", maxBodyBytes: NO_BODY },
     { method: "GET", path: "/fabrics/{id}", function: "fabricsApi", auth: "iam", maxBodyBytes: NO_BODY },

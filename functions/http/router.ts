@@ -40,6 +40,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The body is a string sent as it is, with the content type in `headers` (the console's files). */
+  readonly raw?: boolean;
 }
 
 export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
@@ -61,6 +63,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 function toResult(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
+  if (response.raw) return { statusCode: response.status, headers: { ...response.headers }, body: String(response.body ?? "") };
   const hasBody = response.body !== undefined;
   return {
     statusCode: response.status,

@@ -6,7 +6,7 @@ import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from "../../lib/net/hosts.js
 import type { Wiring } from "../wiring-types.js";
 
 /** Context keys read by infra/cloud/app.ts; each maps to the field of the same name. */
-export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedHosts", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn"] as const;
+export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedHosts", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn", "auth", "jwt"] as const;
 
 const ACCOUNT_ID = /^\d{12}$/;
 // Trust policies accept accounts, account roots, roles and users — not assumed-role session ARNs.
@@ -38,6 +38,49 @@ const rates = z.preprocess(
   z.record(z.string().min(1), z.coerce.number().int().min(1).max(1440)),
 );
 
+const httpsUrl = z.url({ protocol: /^https$/, message: "an https URL" });
+
+/** `-c jwt='{"issuer": ...}'` arrives as a string; cdk.json may hold an object. */
+const jsonObject = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => {
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value; // not JSON: the schema says what it expected
+    }
+  }, schema);
+
+/**
+ * auth "jwt": without `issuer` the stack creates a Cognito user pool with a hosted-UI app client for the
+ * console (authorization code + PKCE); with `issuer` it trusts that OpenID Connect issuer instead.
+ */
+export const jwtSettingsSchema = z
+  .object({
+    /** An existing issuer (its `iss`); absent: the stack's own Cognito user pool. */
+    issuer: httpsUrl.optional(),
+    /** With `issuer`: accepted `aud` (or Cognito `client_id`) values; the first is the console's client id unless clientId says otherwise. */
+    audience: list(z.string().min(1)).optional(),
+    clientId: z.string().min(1).optional(),
+    /** With `issuer`: where the console sends the operator to sign in, and where it exchanges the code. */
+    authorizationEndpoint: httpsUrl.optional(),
+    tokenEndpoint: httpsUrl.optional(),
+    logoutEndpoint: httpsUrl.optional(),
+    /** Cognito hosted-UI domain prefix (unique in the region); default `<namePrefix>-<account id>`. */
+    domainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "lowercase letters, digits and hyphens, at most 63")
+      .refine((p) => !/aws|amazon|cognito/.test(p), "Cognito refuses prefixes containing aws, amazon or cognito")
+      .optional(),
+    /** Further console URLs Cognito may redirect to (a custom domain); the API's own URL is always allowed. */
+    callbackUrls: list(httpsUrl).default([]),
+    /** Cognito feature plan: "plus" adds threat protection (priced per monthly active user). */
+    featurePlan: z.enum(["essentials", "plus"]).default("essentials"),
+  })
+  .strict();
+
+export type JwtSettings = z.output<typeof jwtSettingsSchema>;
+
 export const stackConfigSchema = z
   .object({
     /** Prefix of every physical name (stack, functions, queues, API, alarms); two prefixes can share an account. */
@@ -65,6 +108,9 @@ export const stackConfigSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN")
       .optional(),
+    /** How API callers authenticate: iam (SigV4, machines and the CLI) or jwt (OpenID Connect; the console needs it). */
+    auth: z.enum(["iam", "jwt"]).default("iam"),
+    jwt: jsonObject(jwtSettingsSchema).optional(),
   })
   .strict();
 
@@ -88,6 +134,18 @@ export function parseStackConfig(input: unknown, wiring: Wiring): StackConfig {
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(settings)"}: ${issue.message}`);
   if (parsed.success) {
+    const { auth, jwt, allowedPrincipals } = parsed.data;
+    if (auth === "iam" && jwt) problems.push('jwt: applies only with auth "jwt"');
+    if (auth === "jwt" && allowedPrincipals.length > 0) problems.push('allowedPrincipals: the API invoker role is for auth "iam"; with "jwt" callers present a token');
+    if (jwt?.issuer) {
+      for (const key of ["audience", "authorizationEndpoint", "tokenEndpoint"] as const) {
+        if (!jwt[key] || (Array.isArray(jwt[key]) && jwt[key].length === 0)) problems.push(`jwt.${key}: required with jwt.issuer`);
+      }
+    } else if (jwt) {
+      for (const key of ["audience", "clientId", "authorizationEndpoint", "tokenEndpoint", "logoutEndpoint"] as const) {
+        if (jwt[key] !== undefined) problems.push(`jwt.${key}: only with jwt.issuer (the stack's user pool sets its own)`);
+      }
+    }
     const scheduleNames = new Set(wiring.schedules.map((s) => s.name));
     for (const name of Object.keys(parsed.data.scheduleRateMinutes)) {
       if (!scheduleNames.has(name)) {

@@ -5,8 +5,19 @@ import { join, resolve } from "node:path";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type {
+  UserPoolClient,
+  UserPoolDomain} from "aws-cdk-lib/aws-cognito";
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  UserPoolClientIdentityProvider
+} from "aws-cdk-lib/aws-cognito";
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
@@ -46,6 +57,14 @@ export interface DeployedQueue {
   readonly spec: QueueSpec;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+}
+
+/** How the console signs in with auth "jwt" (the console function's environment). */
+export interface ConsoleSignIn {
+  readonly clientId: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly logoutEndpoint?: string;
 }
 
 /** A cdk-nag finding accepted on purpose, with the reason; listed so a test and a reviewer can read them all. */
@@ -109,6 +128,10 @@ export class HedgehogGitopsStack extends Stack {
   readonly queues = new Map<string, DeployedQueue>();
   readonly webhookSecret: Secret | undefined;
   readonly apiInvokerRole: Role | undefined;
+  /** auth "jwt" without an issuer: the operators' user pool, its console client and hosted-UI domain. */
+  userPool: UserPool | undefined;
+  consoleClient: UserPoolClient | undefined;
+  userPoolDomain: UserPoolDomain | undefined;
   readonly acknowledgements: Acknowledgement[] = [];
 
   constructor(scope: Construct, id: string, props: HedgehogGitopsStackProps) {
@@ -299,6 +322,8 @@ export class HedgehogGitopsStack extends Stack {
     environment.HH_GITOPS_DEPLOYMENT = "cloud";
     environment.HH_GITOPS_SECRET_NAME_PREFIX = this.config.secretNamePrefix;
     environment.HH_GITOPS_ALLOWED_HOSTS = this.config.allowedHosts.join(",");
+    // The console's sign-in endpoints are added in declareApi, once the user pool and the API exist.
+    if (spec.access.console) environment.HH_GITOPS_CONSOLE_AUTH = this.config.auth;
     return environment;
   }
 
@@ -389,9 +414,21 @@ export class HedgehogGitopsStack extends Stack {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
     });
 
+    const jwt = this.config.auth === "jwt" ? this.declareJwtAuth(api) : undefined;
+    if (jwt) {
+      for (const [name, spec] of Object.entries(this.wiring.functions)) {
+        if (!spec.access.console) continue;
+        const fn = this.functions.get(name)!;
+        fn.addEnvironment("HH_GITOPS_OIDC_CLIENT_ID", jwt.console.clientId);
+        fn.addEnvironment("HH_GITOPS_OIDC_AUTHORIZATION_ENDPOINT", jwt.console.authorizationEndpoint);
+        fn.addEnvironment("HH_GITOPS_OIDC_TOKEN_ENDPOINT", jwt.console.tokenEndpoint);
+        if (jwt.console.logoutEndpoint) fn.addEnvironment("HH_GITOPS_OIDC_LOGOUT_ENDPOINT", jwt.console.logoutEndpoint);
+      }
+    }
     const authorizers: Record<RouteSpec["auth"], IHttpRouteAuthorizer> = {
-      // SigV4: the caller's IAM identity needs execute-api:Invoke on the route (docs/DEPLOY.md).
-      iam: new HttpIamAuthorizer(),
+      // iam: SigV4, the caller's IAM identity needs execute-api:Invoke on the route (docs/DEPLOY.md);
+      // jwt: a token of the stack's user pool (or the configured issuer) for this API's audience.
+      iam: jwt ? jwt.authorizer : new HttpIamAuthorizer(),
       none: new HttpNoneAuthorizer(),
       // The handler verifies the request's signature itself (the GitHub webhook HMAC).
       signature: new HttpNoneAuthorizer(),
@@ -409,12 +446,82 @@ export class HedgehogGitopsStack extends Stack {
           created,
           "AwsSolutions-APIG4",
           route.auth === "none"
-            ? `${route.method} ${route.path} is public by its declaration in infra/wiring.ts (auth "none"); public routes (health, API description) reveal and change nothing.`
+            ? `${route.method} ${route.path} is public by its declaration in infra/wiring.ts (auth "none"); public routes (health, API description, the console's static files) reveal and change nothing.`
             : `${route.method} ${route.path} is called by GitHub, which cannot sign with SigV4; the handler verifies the HMAC signature of the raw body with the stack's webhook secret.`,
         );
       }
     }
     return { api, stage };
+  }
+
+  /**
+   * auth "jwt": a JWT authorizer for every non-public route. Without an issuer the stack creates the
+   * operators' Cognito user pool (no self sign-up, MFA required) and a public app client for the console
+   * (authorization code with PKCE through the hosted UI, redirecting to the API's own URL).
+   */
+  private declareJwtAuth(api: HttpApi): { authorizer: HttpJwtAuthorizer; console: ConsoleSignIn } {
+    const settings = this.config.jwt;
+    if (settings?.issuer) {
+      const audience = settings.audience!;
+      return {
+        authorizer: new HttpJwtAuthorizer("JwtAuthorizer", settings.issuer, { jwtAudience: [...audience], authorizerName: `${this.config.namePrefix}-jwt` }),
+        console: {
+          clientId: settings.clientId ?? audience[0]!,
+          authorizationEndpoint: settings.authorizationEndpoint!,
+          tokenEndpoint: settings.tokenEndpoint!,
+          ...(settings.logoutEndpoint ? { logoutEndpoint: settings.logoutEndpoint } : {}),
+        },
+      };
+    }
+    const plus = settings?.featurePlan === "plus";
+    const pool = new UserPool(this, "UserPool", {
+      userPoolName: `${this.config.namePrefix}-operators`,
+      // Operators are invited by an administrator; nobody signs themselves up to a network's control plane.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      deletionProtection: true,
+      // The operators' accounts outlive a mistaken `cdk destroy`, like the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!plus) {
+      this.acknowledge(pool, "AwsSolutions-COG8", "The Plus feature plan (threat protection) is priced per monthly active user; this pool already requires MFA and has no self sign-up. Set jwt.featurePlan to \"plus\" to enable it (docs/DEPLOY.md).");
+    }
+    const domain = pool.addDomain("HostedUi", { cognitoDomain: { domainPrefix: settings?.domainPrefix ?? `${this.config.namePrefix}-${this.account}` } });
+    // The console is served by this API at its root; Cognito redirects back there with the code.
+    const consoleUrl = `${api.apiEndpoint}/`;
+    const client = pool.addClient("ConsoleClient", {
+      userPoolClientName: `${this.config.namePrefix}-console`,
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+        callbackUrls: [consoleUrl, ...(settings?.callbackUrls ?? [])],
+        logoutUrls: [consoleUrl, ...(settings?.callbackUrls ?? [])],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    this.userPool = pool;
+    this.consoleClient = client;
+    this.userPoolDomain = domain;
+    const base = domain.baseUrl();
+    return {
+      // Cognito access tokens carry client_id instead of aud; API Gateway accepts either as the audience.
+      authorizer: new HttpJwtAuthorizer("JwtAuthorizer", `https://cognito-idp.${this.region}.${this.urlSuffix}/${pool.userPoolId}`, {
+        jwtAudience: [client.userPoolClientId],
+        authorizerName: `${this.config.namePrefix}-jwt`,
+      }),
+      console: { clientId: client.userPoolClientId, authorizationEndpoint: `${base}/oauth2/authorize`, tokenEndpoint: `${base}/oauth2/token`, logoutEndpoint: `${base}/logout` },
+    };
   }
 
   /** A role the allowed principals assume to call the IAM routes (HTTP APIs have no resource policies). */
@@ -438,7 +545,15 @@ export class HedgehogGitopsStack extends Stack {
   }
 
   private declareOutputs(wiring: Wiring): void {
-    new CfnOutput(this, "ApiUrl", { value: this.apiStage.url, description: "Base URL of the HTTP API (IAM routes need SigV4, service execute-api)" });
+    new CfnOutput(this, "ApiUrl", {
+      value: this.apiStage.url,
+      description: this.config.auth === "jwt" ? "Base URL of the HTTP API; the console is served at this URL (routes need a JWT)" : "Base URL of the HTTP API (IAM routes need SigV4, service execute-api)",
+    });
+    if (this.userPool && this.consoleClient && this.userPoolDomain) {
+      new CfnOutput(this, "UserPoolId", { value: this.userPool.userPoolId, description: "The operators' user pool: create each operator here (aws cognito-idp admin-create-user)" });
+      new CfnOutput(this, "ConsoleClientId", { value: this.consoleClient.userPoolClientId, description: "The console's app client (public, authorization code + PKCE)" });
+      new CfnOutput(this, "SignInUrl", { value: this.userPoolDomain.baseUrl(), description: "The hosted sign-in pages" });
+    }
     wiring.routes
       .filter((r) => r.auth === "signature")
       .forEach((route, i) => {

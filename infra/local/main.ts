@@ -36,12 +36,14 @@ const stack = await startLocalStack({
 });
 
 console.log(`hedgehog-gitops local stack
-  API:      ${stack.url}
+  console:  ${stack.url}/   (sign in with the token)
+  API:      ${stack.url}   (described at ${stack.url}/openapi.json)
   token:    ${settings.token ? "(from HH_GITOPS_TOKEN)" : `${token}   (saved in ${join(dataDir, "token")})`}
   data dir: ${dataDir}   (bare repositories under ${resolve(settings.repoRoot ?? join(dataDir, "repos"))}, file: secrets under ${join(dataDir, "secrets")})
   DynamoDB: ${stack.dynamodbEndpoint}   SQS: ${stack.sqsEndpoint}
-  simulated cluster: ${stack.kubeSim?.url ?? "off"} (kubeconfig ${stack.kubeconfigPath ?? "-"}; fabrics with "cluster": {"simulated": true})
-Try: curl -H "Authorization: Bearer <token>" ${stack.url}/fabrics`);
+  simulated cluster: ${stack.kubeSim?.url ?? "off"} (fabrics with "cluster": {"simulated": true})
+    kubectl --kubeconfig ${stack.kubeconfigPath ?? "-"} get vpcs
+Try: npx hh-gitops${settings.port === 3000 ? "" : ` --url ${stack.url}`} fabrics      Stop: Ctrl-C`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,10 +1,11 @@
 // The local stack's simulated cluster: the kube-sim serving a set of Hedgehog CRDs (the bundled v0.126.0
 // set unless told otherwise), answering like the fabric's validating webhooks with our own lib/hedgehog
-// rules (RULES.md INTRINSIC, judged by the schemas it serves), and a kubeconfig file that fabrics with
+// rules (RULES.md INTRINSIC, judged by the schemas it serves), over HTTPS with its own CA, and a
+// kubeconfig file (usable by kubectl too) that fabrics with
 // `"cluster": { "simulated": true }` are connected through.
 import { CRD_DIR, loadCrds } from "../tools/crd-catalog.js";
 import { buildCatalog, ENGINE_RULES, normalizeResource, validateDocument, type Catalog } from "../../lib/hedgehog/index.js";
-import { startKubeSim, writeKubeconfig, type AdmissionCheck, type KubeSim } from "./kube-sim/index.js";
+import { createClusterTls, startKubeSim, writeKubeconfig, type AdmissionCheck, type KubeSim } from "./kube-sim/index.js";
 
 /** The project's default CRDs (v0.126.0), as published, descriptions included: what a cluster serves. */
 export function projectCrds(): object[] {
@@ -28,7 +29,9 @@ export function hedgehogAdmission(catalog: Catalog): AdmissionCheck {
 
 export async function startSimulatedCluster(kubeconfigPath: string, token: string, crds: readonly object[] = projectCrds()): Promise<KubeSim> {
   const catalog = buildCatalog(crds, { kind: "cluster", resourceVersions: {} });
-  const sim = await startKubeSim({ crds, token, admission: hedgehogAdmission(catalog) });
-  await writeKubeconfig(kubeconfigPath, { server: sim.url, token, name: "hedgehog-gitops-simulated", namespace: "default" });
+  // HTTPS with its own CA, as a real cluster: kubectl sends the token only over TLS it can verify.
+  const tls = createClusterTls();
+  const sim = await startKubeSim({ crds, token, admission: hedgehogAdmission(catalog), tls });
+  await writeKubeconfig(kubeconfigPath, { server: sim.url, token, name: "hedgehog-gitops-simulated", namespace: "default", certificateAuthority: tls.ca });
   return sim;
 }

@@ -120,6 +120,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       HH_GITOPS_TABLE: tableName,
+      // The console asks for the local bearer token.
+      HH_GITOPS_CONSOLE_AUTH: "token",
       HH_GITOPS_DYNAMODB_ENDPOINT: ddbService.endpoint,
       HH_GITOPS_SQS_ENDPOINT: sqsService.endpoint,
       ...Object.fromEntries(wiring.queues.map((q) => [q.urlVariable, queues[q.name]!.url])),

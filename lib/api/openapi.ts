@@ -20,6 +20,14 @@ const tooLarge = { "413": "body larger than 64 KiB (problem+json)" };
 export const OPERATIONS: readonly OperationSpec[] = [
   { method: "get", path: "/health", summary: "Liveness", responses: { "200": "ok" }, auth: false },
   { method: "get", path: "/openapi.json", summary: "This document", responses: { "200": "OpenAPI 3.1" }, auth: false },
+  { method: "get", path: "/", summary: "The operator console (HTML page; its API calls carry the credential)", responses: { "200": "text/html" }, auth: false },
+  {
+    method: "get",
+    path: "/console/{asset}",
+    summary: "The console's files (content-hashed, immutable) and config.json (how the console signs in)",
+    responses: { "200": "the file", "404": "no such file (problem+json)" },
+    auth: false,
+  },
   {
     method: "post",
     path: "/fabrics",

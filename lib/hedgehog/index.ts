@@ -39,3 +39,4 @@ export {
   type ValidationContext,
   type ValidationOptions,
 } from "./validate.js";
+export { PARSE_RULE, validateFiles, type FileInput } from "./validate-files.js";

@@ -18,6 +18,19 @@ import { clusterValidation } from "./validation-source.js";
 
 const APPLY_CONCURRENCY = 8;
 
+/** How much of a plan's field-level diff a run record keeps (it stays small: DESIGN §14). */
+const PLAN_FIELDS_OBJECTS = 50;
+const PLAN_FIELDS_PER_OBJECT = 20;
+
+/** A plan's "fields" view: for the first objects it would apply, the fields that differ (live → desired). */
+function changedFields(applies: readonly ReconcileItem[]): Record<string, { fields: readonly DriftEntry[]; total: number }> {
+  const out: Record<string, { fields: readonly DriftEntry[]; total: number }> = {};
+  for (const item of applies.filter((i) => i.drift.length > 0).slice(0, PLAN_FIELDS_OBJECTS)) {
+    out[item.id] = { fields: item.drift.slice(0, PLAN_FIELDS_PER_OBJECT), total: item.drift.length };
+  }
+  return out;
+}
+
 /** Consecutive runs of the same apply tier. */
 function tiers(items: readonly ReconcileItem[]): ReconcileItem[][] {
   const out: ReconcileItem[][] = [];
@@ -121,7 +134,13 @@ export function reconcileStage(deps: {
     if (run.dryRun) {
       return {
         counts: { kindsListed: live.size, wouldApply: plan.applies.length, wouldPrune: plan.prunes.length },
-        detail: { schemas: validation.schemas, wouldApply: summary.applies, wouldPrune: summary.prunes, ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}) },
+        detail: {
+          schemas: validation.schemas,
+          wouldApply: summary.applies,
+          wouldPrune: summary.prunes,
+          wouldChangeFields: changedFields(plan.applies),
+          ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
+        },
       };
     }
     await checkpoint();

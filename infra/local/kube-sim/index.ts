@@ -9,3 +9,4 @@ export type { FaultKind, KubeSimRequestRecord, KubeSimRequests, RequestFilter } 
 export { kubeconfigFile, kubeconfigOptions, kubeconfigYaml, writeKubeconfig } from "./kubeconfig.js";
 export type { KubeconfigFile, KubeconfigOptions, KubeconfigTarget } from "./kubeconfig.js";
 export { KubeSimConfigError } from "./errors.js";
+export { createClusterTls, type ClusterTls } from "./tls.js";

@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AdmissionCheck } from "./admission.js";
@@ -50,6 +51,8 @@ export interface KubeSimOptions {
   readonly port?: number;
   /** Largest request body accepted (default 3 MiB, kube-apiserver's limit). */
   readonly maxBodyBytes?: number;
+  /** Serve HTTPS with this certificate (see tls.ts); the kubeconfigs then trust `ca`. Default: plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca: string };
 }
 
 export interface StoredObjectFilter {
@@ -60,7 +63,7 @@ export interface StoredObjectFilter {
 }
 
 export interface KubeSim {
-  /** e.g. http://127.0.0.1:43127 */
+  /** e.g. http://127.0.0.1:43127, or https:// with `tls` */
   readonly url: string;
   readonly port: number;
   readonly token: string;
@@ -237,12 +240,13 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
     }
   }
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       const failure = internalError((error as Error).message);
       send(res, failure.status, failure.body, {}, []);
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 60_000;
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
@@ -251,7 +255,8 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const ca = options.tls ? { certificateAuthority: options.tls.ca } : {};
 
   return {
     url,
@@ -279,9 +284,9 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
     addNamespace(name: string) {
       ctx.namespaces.add(name);
     },
-    kubeconfig: (opts = {}) => kubeconfigFile({ server: url, token: options.token, ...opts }),
-    kubeconfigYaml: (opts = {}) => kubeconfigYaml({ server: url, token: options.token, ...opts }),
-    kubeconfigOptions: (opts = {}) => kubeconfigOptions({ server: url, token: options.token, ...opts }),
+    kubeconfig: (opts = {}) => kubeconfigFile({ server: url, token: options.token, ...ca, ...opts }),
+    kubeconfigYaml: (opts = {}) => kubeconfigYaml({ server: url, token: options.token, ...ca, ...opts }),
+    kubeconfigOptions: (opts = {}) => kubeconfigOptions({ server: url, token: options.token, ...ca, ...opts }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const finish of [...openStreams]) finish();

@@ -24,6 +24,7 @@ describe("cloud stack configuration", () => {
       allowedHosts: ["github.com", "api.github.com", "codeload.github.com"],
       allowedPrincipals: [],
       scheduleRateMinutes: {},
+      auth: "iam",
     });
   });
 

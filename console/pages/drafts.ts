@@ -1,0 +1,204 @@
+// Drafts (DESIGN §15): a YAML editor validated as you type (findings at their lines), save as a draft,
+// the drafts list, publish (commit or pull request), and adopt cluster-only objects. Every part shows
+// "not available on this server" while the API has no such route.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { findingsOf, listed, resourceRow, type FindingView } from "../../lib/operator/views.js";
+import { api, ApiError, type Obj } from "../api.js";
+import { href, type Route } from "../router.js";
+import { Badge, html, Loading, Problem, Section, Unavailable, encodePath } from "../ui.js";
+
+const VALIDATE_DELAY_MS = 400;
+
+/** kind and metadata name/namespace of the first document, read from its text (the server parses for real). */
+export function identityOf(yaml: string): { kind: string; name: string; namespace: string } {
+  const kind = /^kind:\s*["']?([A-Za-z0-9]+)/m.exec(yaml)?.[1] ?? "";
+  const meta = /^metadata:\s*\n((?:[ \t]+.*\n?)*)/m.exec(yaml)?.[1] ?? "";
+  const name = /^[ \t]+name:\s*["']?([A-Za-z0-9.-]+)/m.exec(meta)?.[1] ?? "";
+  const namespace = /^[ \t]+namespace:\s*["']?([A-Za-z0-9.-]+)/m.exec(meta)?.[1] ?? "default";
+  return { kind, name, namespace };
+}
+
+function Editor({ fabricId, onSaved }: { fabricId: string; onSaved: () => void }) {
+  const [text, setText] = useState("");
+  const [findings, setFindings] = useState<FindingView[] | null>(null);
+  const [validation, setValidation] = useState<"idle" | "checking" | "unavailable">("idle");
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const gutter = useRef<HTMLDivElement>(null);
+  const id = identityOf(text);
+
+  useEffect(() => {
+    if (validation === "unavailable" || text.trim() === "") {
+      setFindings(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(async () => {
+      setValidation("checking");
+      try {
+        const answer = await api.validate(fabricId, text);
+        if (live) {
+          setFindings(findingsOf(answer));
+          setValidation("idle");
+        }
+      } catch (e) {
+        if (!live) return;
+        if (e instanceof ApiError && e.unavailable) setValidation("unavailable");
+        else if (e instanceof ApiError && e.status === 422) {
+          setFindings(findingsOf(e.body).concat(e.fields.map((f) => ({ file: "", line: 1, index: 0, rule: "REQUEST", severity: "error" as const, path: f.pointer, kind: "", name: "", message: f.message }))));
+          setValidation("idle");
+        } else setValidation("idle");
+      }
+    }, VALIDATE_DELAY_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [text, fabricId]);
+
+  const lineCount = Math.max(text.split("\n").length, 12);
+  const byLine = new Map<number, FindingView[]>();
+  for (const f of findings ?? []) byLine.set(f.line, [...(byLine.get(f.line) ?? []), f]);
+  const goTo = (line: number) => {
+    const el = area.current;
+    if (!el) return;
+    const offset = text.split("\n").slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    el.focus();
+    el.setSelectionRange(offset, offset);
+  };
+  const save = async () => {
+    setSaveError(null);
+    setSaved(null);
+    try {
+      await api.saveDraft(fabricId, id.kind, id.name, id.namespace, text);
+      setSaved(`${id.kind} ${id.name}`);
+      onSaved();
+    } catch (e) {
+      setSaveError(e instanceof ApiError && e.unavailable ? new Error("Saving drafts is not available on this server.") : e);
+    }
+  };
+
+  const errors = (findings ?? []).filter((f) => f.severity === "error").length;
+  return html`<div class="editor-block">
+    <label for="draft-yaml">Resource YAML</label>
+    <div class="editor">
+      <div class="gutter" ref=${gutter} aria-hidden="true">${Array.from({ length: lineCount }, (_, i) => {
+        const here = byLine.get(i + 1);
+        return html`<div class=${`gutter-line${here ? ` has-${here.some((f) => f.severity === "error") ? "error" : "warning"}` : ""}`} data-line=${i + 1}>${here ? "✖ " : ""}${i + 1}</div>`;
+      })}</div>
+      <textarea id="draft-yaml" ref=${area} spellcheck=${false} rows=${lineCount} aria-describedby="draft-findings"
+        onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
+        onScroll=${(e: Event) => gutter.current && (gutter.current.scrollTop = (e.target as HTMLTextAreaElement).scrollTop)}>${text}</textarea>
+    </div>
+    <div id="draft-findings" aria-live="polite">
+      ${validation === "unavailable" ? html`<${Unavailable} what="Validation as you type" />` : null}
+      ${validation === "checking" ? html`<p class="muted">Checking…</p>` : null}
+      ${findings && findings.length === 0 && validation === "idle" ? html`<p class="ok"><span aria-hidden="true">✓ </span>No findings.</p>` : null}
+      ${findings && findings.length > 0
+        ? html`<ul class="findings">${findings.map(
+            (f) => html`<li class=${`finding finding-${f.severity}`} data-line=${f.line}>
+              <button type="button" class="linklike" onClick=${() => goTo(f.line)}>line ${f.line}</button>
+              <span aria-hidden="true">${f.severity === "error" ? " ✖ " : " ⚠ "}</span><strong>${f.severity}</strong> <code>[${f.rule}]</code> ${f.path ? html`<code>${f.path}</code> ` : null}${f.message}
+            </li>`,
+          )}</ul>`
+        : null}
+    </div>
+    <p>
+      <span class="muted">${id.kind && id.name ? `${id.kind} ${id.namespace}/${id.name}` : "kind and metadata.name are needed to save"}</span>
+      ${" "}<button type="button" onClick=${save} disabled=${!id.kind || !id.name || errors > 0}>Save as draft</button>
+    </p>
+    ${saved ? html`<p class="ok" role="status">Saved the draft of ${saved}.</p>` : null}
+    <${Problem} error=${saveError} />
+  </div>`;
+}
+
+export function DraftsPage({ route }: { route: Route }) {
+  const id = route.params.id!;
+  const [drafts, setDrafts] = useState<Obj[] | null | "unavailable">(null);
+  const [orphans, setOrphans] = useState<Obj[] | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [error, setError] = useState<unknown>(null);
+  const [outcome, setOutcome] = useState<Obj | null>(null);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    api.drafts(id).then(
+      (answer) => live && setDrafts([...listed<Obj>(answer.items ?? answer).items]),
+      (e) => live && (e instanceof ApiError && e.unavailable ? setDrafts("unavailable") : setError(e)),
+    );
+    api.resources(id, { source: "cluster" }).then(
+      (p) => live && setOrphans(p.items),
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, reload]);
+
+  const act = async (what: () => Promise<Obj>) => {
+    setError(null);
+    setOutcome(null);
+    try {
+      setOutcome(await what());
+      setReload(reload + 1);
+    } catch (e) {
+      setError(e instanceof ApiError && e.unavailable ? new Error("Not available on this server.") : e);
+    }
+  };
+  const key = (r: Obj) => `${String(r.kind)}/${String(r.namespace ?? "default")}/${String(r.name)}`;
+
+  return html`<div class="page">
+    <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">Fabrics</a> › <a href=${href(`/fabrics/${encodePath(id)}`)}>${id}</a> › <span aria-current="page">Drafts</span></nav>
+    <h1>Drafts of ${id}</h1>
+    <${Problem} error=${error} />
+    ${drafts === "unavailable" ? html`<${Unavailable} what="Editing resources as drafts, publishing and adopting" />` : null}
+    <${Section} title="New or changed resource" id="editor"><${Editor} fabricId=${id} onSaved=${() => setReload(reload + 1)} /><//>
+    <${Section} title="Drafts" id="drafts">
+      ${drafts === null ? html`<${Loading} what="drafts" />` : null}
+      ${Array.isArray(drafts) && drafts.length === 0 ? html`<p class="muted">No drafts.</p>` : null}
+      ${Array.isArray(drafts) && drafts.length > 0
+        ? html`<table class="drafts"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Change</th><th scope="col">Based on</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>${drafts.map((d) => {
+              const r = resourceRow(d);
+              return html`<tr data-draft=${`${r.kind}/${r.name}`}><td>${r.kind}</td><td>${r.namespace}/${r.name}</td>
+                <td><${Badge} state=${d.operation === "delete" || d.deleted === true ? "orphaned" : "draft"} label=${d.operation === "delete" || d.deleted === true ? "delete" : "put"} /></td>
+                <td><code>${String(d.baseBlobSha ?? d.base ?? "new")}</code></td>
+                <td><button type="button" onClick=${() => act(() => api.discardDraft(id, r.kind, r.name, r.namespace))} aria-label=${`Discard the draft of ${r.kind} ${r.name}`}>Discard</button></td></tr>`;
+            })}</tbody></table>
+            <p><button type="button" onClick=${() => act(() => api.publish(id))}>Publish</button> <span class="muted">one commit on the branch, or a pull request (the fabric's git.writeBack)</span></p>`
+        : null}
+      ${outcome ? html`<${PublishOutcome} fabricId=${id} outcome=${outcome} />` : null}
+    <//>
+    <${Section} title="Adopt cluster-only objects" id="adopt">
+      ${orphans === null ? html`<${Loading} what="cluster-only objects" />` : null}
+      ${orphans && orphans.length === 0 ? html`<p class="muted">The cluster holds nothing that Git does not.</p>` : null}
+      ${orphans && orphans.length > 0
+        ? html`<fieldset><legend>Objects only in the cluster</legend>
+            ${orphans.map((o) => {
+              const k = key(o);
+              return html`<div><label><input type="checkbox" checked=${selected.has(k)} onChange=${(e: Event) => {
+                const next = new Set(selected);
+                if ((e.target as HTMLInputElement).checked) next.add(k);
+                else next.delete(k);
+                setSelected(next);
+              }} /> ${String(o.kind)} ${String(o.namespace ?? "default")}/${String(o.name)}</label></div>`;
+            })}
+          </fieldset>
+          <button type="button" disabled=${selected.size === 0 || drafts === "unavailable"} onClick=${() =>
+            act(() => api.adopt(id, [...selected].map((k) => { const [kind = "", namespace = "", name = ""] = k.split("/"); return { kind, namespace, name }; })))}>Adopt selected (${selected.size})</button>`
+        : null}
+    <//>
+  </div>`;
+}
+
+function PublishOutcome({ fabricId, outcome }: { fabricId: string; outcome: Obj }) {
+  const pr = (outcome.pullRequest ?? null) as Obj | null;
+  return html`<div class="banner" role="status">
+    ${typeof outcome.runId === "string" ? html`<p>Run <a href=${href(`/fabrics/${encodePath(fabricId)}/runs/${encodePath(outcome.runId)}`)}>${outcome.runId}</a> ${String(outcome.status ?? "")}</p>` : null}
+    ${typeof outcome.commit === "string" ? html`<p>Commit <code>${outcome.commit}</code></p>` : null}
+    ${pr && typeof pr.url === "string" ? html`<p>Pull request <a href=${pr.url} rel="noopener noreferrer" target="_blank">${pr.url}</a></p>` : null}
+    ${typeof outcome.branch === "string" ? html`<p>Branch <code>${outcome.branch}</code></p>` : null}
+  </div>`;
+}
