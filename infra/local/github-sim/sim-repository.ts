@@ -83,8 +83,10 @@ export class SimRepository {
     try {
       const { type } = await git.readObject({ fs, gitdir: this.gitdir, oid: sha, format: "content", cache: this.cache });
       return type === "blob" || type === "tree" || type === "commit" || type === "tag" ? type : null;
-    } catch {
-      return null;
+    } catch (error) {
+      // Only a missing object is "no such object"; anything else (a read failing under load) is the sim's error, not a 404.
+      if ((error as { code?: string }).code === "NotFoundError") return null;
+      throw error;
     }
   }
 
