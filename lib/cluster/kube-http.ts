@@ -153,7 +153,8 @@ export class KubeHttp {
   /** Sends the request (after the rate limit), waiting out 429s; resolves with a 2xx answer, throws KubeHttpError otherwise. */
   async send(request: KubeRequest): Promise<KubeAnswer> {
     for (let throttled = 0; ; throttled++) {
-      this.counters.waitedMs += await this.bucket.take();
+      const paced = await this.bucket.take();
+      this.counters.waitedMs += paced;
       const answer = await this.once(request);
       if (answer.status >= 200 && answer.status < 300) return answer;
       if (answer.status !== 429) throw new KubeHttpError(answer.status, answer.body, request.what);
