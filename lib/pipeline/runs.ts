@@ -30,6 +30,11 @@ export interface RunStartRequest {
   readonly trigger: RunTrigger;
   readonly triggerSha?: string | null;
   readonly now: Date;
+  /**
+   * The fabric and its run lock as the caller just read them consistently (the schedule tick's claim
+   * returns both): the first attempt uses them instead of reading them again.
+   */
+  readonly known?: { readonly fabric: Fabric; readonly lock: FabricRunLock };
 }
 
 export interface RunStartResult {
@@ -69,6 +74,11 @@ export function lostReason(expiredAt: string): string {
 
 export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** The same service sending through `queue` (the schedule tick's StageOutbox). */
+  withQueue(queue: StageQueue): RunService {
+    return new RunService({ ...this.deps, queue });
+  }
 
   /** When a lease given now runs out. */
   leaseFrom(now: Date, extraSeconds = 0): string {
@@ -113,7 +123,7 @@ export class RunService {
 
   async start(request: RunStartRequest): Promise<RunStartResult> {
     const { fabrics, runs, random } = this.deps;
-    const fabric = await fabrics.require(request.fabricId);
+    const fabric = request.known?.fabric ?? (await fabrics.require(request.fabricId));
     const at = request.now.toISOString();
     const triggerSha = request.triggerSha ?? null;
     await this.reapDryRuns(fabric.id, request.now);
@@ -126,7 +136,7 @@ export class RunService {
     }
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lock = await runs.readLock(fabric.id);
+      const lock = attempt === 0 && request.known ? request.known.lock : await runs.readLock(fabric.id);
       if (!lock) throw new FabricNotFoundError(fabric.id);
       if (!lock.activeRunId) {
         const runId = newRunId(request.now, random());
