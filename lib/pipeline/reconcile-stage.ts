@@ -145,6 +145,8 @@ export function reconcileStage(deps: {
   return async ({ fabric, run, now, checkpoint, budget, resume }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const resumed = resume as ReconcileCheckpoint | null;
+    // The connection is shared by the invocations of one container: this invocation's traffic is the difference.
+    const trafficBefore = (await deps.clusterFor(fabric)).traffic();
     const git = await deps.gitFor(fabric);
     const headSha = resumed ? resumed.head : ((await git.head(fabric.git.branch))?.sha ?? null);
     const storedList = await deps.resources.list(fabric);
@@ -292,6 +294,8 @@ export function reconcileStage(deps: {
       recordsWritten: earlier.recordsWritten + written,
       recordsForgotten: earlier.recordsForgotten + forgotten.length,
     };
+    const trafficAfter = cluster.traffic();
+    const clusterTraffic = { requests: trafficAfter.requests - trafficBefore.requests, throttled: trafficAfter.throttled - trafficBefore.throttled };
     const allRemoved = mergedRemovedFields(resumed?.removedFields, removedFields);
     const detail = { ...summary, ...(Object.keys(allRemoved).length > 0 ? { removedFields: allRemoved } : {}) };
     if (stopped) {
@@ -310,12 +314,14 @@ export function reconcileStage(deps: {
         errors,
         detail,
         continueFrom: next as unknown as Record<string, unknown>,
+        clusterTraffic,
       };
     }
     return {
       counts: { kindsListed: live.size, ...done, ...byState },
       errors,
       detail,
+      clusterTraffic,
     };
   };
 }

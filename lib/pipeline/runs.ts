@@ -13,6 +13,7 @@
 // a follow-up handed the lock but not yet launched).
 import type { Fabric } from "../fabrics/schema.js";
 import { logger } from "../observability/logger.js";
+import { recordRunMetrics } from "../observability/metrics.js";
 import { FabricNotFoundError } from "../store/errors.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { FabricRunLock, RunRepository } from "../store/runs.js";
@@ -259,6 +260,7 @@ export class RunService {
   async finish(run: Run, outcome: { status: "succeeded" | "failed" | "cancelled"; error: string | null }, now: Date): Promise<string | null> {
     if (await this.deps.runs.finish(run.fabricId, run.runId, outcome.status, now.toISOString(), outcome.error)) {
       logger.info(`run ${outcome.status}`, { fabricId: run.fabricId, runId: run.runId, ...(outcome.error ? { error: outcome.error } : {}) });
+      recordRunMetrics(run.kind, outcome.status);
     }
     if (run.dryRun) return null;
     return this.settle(run.fabricId, run.runId, now);

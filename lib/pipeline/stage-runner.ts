@@ -20,6 +20,7 @@ import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { logger } from "../observability/logger.js";
+import { recordStageMetrics } from "../observability/metrics.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
@@ -42,6 +43,8 @@ export interface StageOutcome {
    * `detail` describe the work so far (errors are this invocation's own; the record keeps earlier ones).
    */
   readonly continueFrom?: Readonly<Record<string, unknown>>;
+  /** This invocation's traffic to the cluster, for the metrics (not recorded in the run). */
+  readonly clusterTraffic?: { readonly requests: number; readonly throttled: number };
 }
 
 /** The time a stage invocation may work. */
@@ -177,6 +180,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
   }
   if (previous?.status !== "succeeded") {
     const started = deps.clock();
+    const startedMs = Date.now();
     const leaseUntil = (extraSeconds = 0) => new Date(deps.clock().getTime() + (deps.settings.runLeaseSeconds + extraSeconds) * 1000).toISOString();
     // A previous attempt's detail survives: the ingest stage keeps its planned base there.
     let record: StageRecord = {
@@ -280,13 +284,22 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         attempt: record.attempts,
         error: describe(error),
       });
+      recordStageMetrics({ stage: message.stage, outcome: final ? "failed" : "retried", durationMs: Date.now() - startedMs });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw new StageRetryLaterError(delaySeconds, error);
       await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
       return;
     }
 
+    const metrics = {
+      stage: message.stage,
+      durationMs: Date.now() - startedMs,
+      counts: outcome.counts,
+      committed: typeof outcome.headAfter === "string" && outcome.headBefore !== undefined && outcome.headAfter !== outcome.headBefore,
+      ...(outcome.clusterTraffic ? { cluster: outcome.clusterTraffic } : {}),
+    };
     if (outcome.continueFrom) {
+      recordStageMetrics({ ...metrics, outcome: "continued" });
       await continueLater(deps, { run, fabric, stage: message.stage, record, outcome, checkpoint: outcome.continueFrom, resume, next: continuation + 1, leaseUntil: leaseUntil() });
       return;
     }
@@ -302,6 +315,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       ...(outcome.detail ? { detail: outcome.detail } : {}),
       ...(record.continuations ? { continuations: record.continuations } : {}),
     });
+    recordStageMetrics({ ...metrics, outcome: "succeeded" });
     logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errorsTotal ?? done.errors.length });
     const recorded = await deps.runs.updateStage(
       run.fabricId,
