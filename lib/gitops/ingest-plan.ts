@@ -1,6 +1,5 @@
 // The ingestion planner (DESIGN §3): a pure function from a snapshot of the fabric directory to one
 // commit's worth of changes and the desired set that results. Same snapshot → same plan, byte for byte.
-import { stringify } from "yaml";
 import { gitBlobSha } from "../git/blob-sha.js";
 import {
   classifyDocument,
@@ -12,6 +11,7 @@ import {
   resourceId,
   serializeResource,
   validateBatch,
+  writeYaml,
   type Catalog,
   type ClusterObjects,
   type Finding,
@@ -140,7 +140,7 @@ function findingMessage(f: Finding): string {
 /** The document's own text when the parser kept it; otherwise the value as YAML (comments are lost then). */
 function documentText(doc: ParsedDocument): string {
   const source = (doc as { source?: string }).source;
-  return source ?? stringify(doc.value, { lineWidth: 0 });
+  return source ?? writeYaml(doc.value);
 }
 
 function joinDocuments(docs: readonly ParsedDocument[]): string {

@@ -6,6 +6,10 @@
 // finds the branch moved re-plans on that base, and if the head's tree holds exactly that plan's
 // result, takes the head as the commit that wrote it. The same holds across runs: the run after one that
 // died (its lease expired) finishes the dead run's plan the same way.
+//
+// Resumable (stage-runner.ts): when the commit has used up the invocation's time budget, the stage
+// records {plannedOn, commit} and continues in a new invocation, which finds the commit by that plan
+// and writes the records. The commit is made once: a continuation never commits again.
 import { createHash } from "node:crypto";
 import type { GitProvider, TreeEntry } from "../git/provider.js";
 import { gitBlobSha } from "../git/blob-sha.js";
@@ -68,6 +72,9 @@ function treeHolds(tree: readonly TreeEntry[], plan: IngestPlan): boolean {
     c.content === null ? !byPath.has(c.path) : byPath.get(c.path) === gitBlobSha(typeof c.content === "string" ? new TextEncoder().encode(c.content) : c.content),
   );
 }
+
+/** Records that take a few seconds to write (~40 BatchWriteItem requests): fewer fit the budget's reserve. */
+const RECORDS_WORTH_A_CONTINUATION = 1000;
 
 const plannedOnOf = (run: Pick<Run, "stages"> | null | undefined) => (run?.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
 
@@ -166,7 +173,8 @@ export function ingestStage(
     runs: RunRepository;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
-  return async ({ fabric, run, now, checkpoint, retryInPlace }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume }): Promise<StageOutcome> => {
+    const resumed = resume as { plannedOn?: string; commit?: string } | null;
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
@@ -176,7 +184,7 @@ export function ingestStage(
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     const recorded = recordedByPath(storedList);
-    let bases = dryRun ? [] : [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
+    let bases = dryRun ? [] : [resumed?.plannedOn, plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
 
     // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
     // right here, re-planning on the new head; what the store holds does not change meanwhile.
@@ -191,7 +199,8 @@ export function ingestStage(
         const earlier = await snapshotAndPlan(git, fabric, base, validation, recorded);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
-          commit = head.sha;
+          // The commit is known when this invocation continues the one that made it.
+          commit = resumed?.plannedOn === base && resumed.commit ? resumed.commit : head.sha;
           break;
         }
       }
@@ -220,6 +229,17 @@ export function ingestStage(
       }
 
       const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
+      // The commit took this invocation's time and many records are left to write: the next one writes
+      // them (a few are written within the reserve the budget keeps).
+      if (commit !== null && resumed === null && !dryRun && budget.exhausted() && upserts.length > RECORDS_WORTH_A_CONTINUATION) {
+        return {
+          counts: { ...plan.counts, resources: plan.resources.length },
+          detail: { plannedOn: head.sha, commit, note: "committed; the records are written by the next invocation" },
+          headBefore: head.sha,
+          headAfter: commit,
+          continueFrom: { plannedOn: head.sha, commit },
+        };
+      }
       let written = 0;
       if (!dryRun) {
         await checkpoint();
@@ -237,7 +257,7 @@ export function ingestStage(
         counts,
         errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
         detail: {
-          plannedOn: head.sha,
+          plannedOn: resumed?.plannedOn ?? head.sha,
           commit,
           schemas: validation.schemas,
           sources: boundedList(plan.sources),
@@ -245,7 +265,7 @@ export function ingestStage(
           ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
           ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
-        headBefore: head.sha,
+        headBefore: resumed?.plannedOn ?? head.sha,
         headAfter: commit ?? head.sha,
       };
     }

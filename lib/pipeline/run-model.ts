@@ -36,6 +36,13 @@ export interface StageRecord {
   readonly attempts?: number;
   /** Stage-specific outcome (the commit made, the plan's would-be changes as BoundedLists, ...). */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /**
+   * How many times the stage ran out of its time budget and was continued by another invocation
+   * (stage-runner.ts); absent when it finished in one.
+   */
+  readonly continuations?: number;
+  /** While continued: what the stage has done so far, for its next invocation (small; stage-specific). */
+  readonly checkpoint?: Readonly<Record<string, unknown>>;
 }
 
 export interface Run {
@@ -97,8 +104,14 @@ export function appendErrors(record: Pick<StageRecord, "errors" | "errorsTotal">
 
 /** The stage record as stored: within its byte budget (see bounded.ts). */
 export function boundedStageRecord(record: StageRecord): StageRecord {
-  const fitted = fitToBudget({ ...record, errorsTotal: record.errorsTotal ?? record.errors.length });
-  if (fitted.errorsTotal !== fitted.errors.length) return fitted;
+  // A checkpoint is read back by the stage: never cut (stages keep it small, see CHECKPOINT_BUDGET_BYTES).
+  const { checkpoint, ...bounded } = record;
+  const fitted = fitToBudget({ ...bounded, errorsTotal: bounded.errorsTotal ?? bounded.errors.length });
+  const withCheckpoint = (r: StageRecord): StageRecord => (checkpoint ? { ...r, checkpoint } : r);
+  if (fitted.errorsTotal !== fitted.errors.length) return withCheckpoint(fitted);
   const { errorsTotal: _total, ...rest } = fitted;
-  return rest;
+  return withCheckpoint(rest);
 }
+
+/** Largest checkpoint a stage may record (it rides in the run record, < 100 KB with everything else). */
+export const CHECKPOINT_BUDGET_BYTES = 8_000;

@@ -8,6 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import type { Stage } from "../config/settings.js";
 import type { Run, RunStatus, RunTrigger, StageRecord } from "../pipeline/run-model.js";
 import { fabricPartitionKey } from "./fabrics.js";
+import { LOCK_ATTRIBUTES, lockOfItem, type FabricRunLock } from "./lock-item.js";
 import { TABLE_INDEXES } from "./table.js";
 
 const runKey = (fabricId: string, runId: string) => ({ pk: fabricPartitionKey(fabricId), sk: `RUN#${runId}` });
@@ -21,14 +22,7 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
 }
 
-export interface FabricRunLock {
-  readonly activeRunId: string | null;
-  readonly activeRunAt: string | null;
-  /** The waiting run that starts when the active one ends (DESIGN §6); shared by every trigger meanwhile. */
-  readonly followUpRunId: string | null;
-  readonly followUpTrigger: RunTrigger | null;
-  readonly previousRunId: string | null;
-}
+export type { FabricRunLock };
 
 /** What a lease renewal found: whether the run is still in flight, and whether a cancel was asked for. */
 export interface LeaseRenewal {
@@ -253,19 +247,11 @@ export class RunRepository {
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-        ProjectionExpression: "activeRunId, activeRunAt, followUpRunId, followUpTrigger, previousRunId",
+        ProjectionExpression: LOCK_ATTRIBUTES,
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return null;
-    const i = out.Item;
-    return {
-      activeRunId: (i.activeRunId as string | undefined) ?? null,
-      activeRunAt: (i.activeRunAt as string | undefined) ?? null,
-      followUpRunId: (i.followUpRunId as string | undefined) ?? null,
-      followUpTrigger: (i.followUpTrigger as RunTrigger | undefined) ?? null,
-      previousRunId: (i.previousRunId as string | undefined) ?? null,
-    };
+    return out.Item ? lockOfItem(out.Item) : null;
   }
 
   /** Fabrics whose lock names an active run (for the schedule tick's sweep of lost runs). */

@@ -162,6 +162,27 @@ describe("cloud stack from infra/wiring.ts", () => {
     }
   });
 
+  it("alarms on failed runs and has one dashboard of the functions' own metrics (DESIGN §13)", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties!);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: "RunsFailed",
+        Namespace: "HedgehogGitOps",
+        Dimensions: [{ Name: "service", Value: "hedgehog-gitops" }],
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    const dashboards = ofType("AWS::CloudWatch::Dashboard");
+    expect(dashboards).toHaveLength(1);
+    // The body is a Fn::Join of literal JSON pieces and references: its literal text names every metric.
+    const body = JSON.stringify(dashboards[0]![1].Properties!.DashboardBody);
+    for (const metric of ["Runs", "StageDuration", "Applies", "Prunes", "Drifted", "Rejected", "ClusterRequests", "ClusterThrottled", "Commits", "ApproximateNumberOfMessagesVisible", "Errors"]) {
+      expect(body).toContain(metric);
+    }
+  });
+
   it("logs API access as JSON and throttles the stage", () => {
     const stages = ofType("AWS::ApiGatewayV2::Stage");
     expect(stages).toHaveLength(1);
