@@ -1,7 +1,8 @@
 // reconcile: the desired set (managed/ at the head) against the cluster — one list per kind, then
 // server-side apply (apply mode) and guarded prune — and the six states written where they changed.
-import type { FabricCluster } from "../cluster/client.js";
+import type { FabricCluster, LiveObject } from "../cluster/client.js";
 import { ClusterRejectedError } from "../cluster/errors.js";
+import { liveView } from "../cluster/live-view.js";
 import { makeEqual } from "../cluster/make-equal.js";
 import type { ServedCatalogCache } from "../cluster/served-crds.js";
 import { planReconcile, type ReconcileItem } from "../cluster/reconcile-plan.js";
@@ -11,6 +12,7 @@ import { applyOrderOf } from "../hedgehog/index.js";
 import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
 import type { ResourceRepository } from "../store/resources.js";
 import { boundedList } from "./bounded.js";
+import { writeRecords } from "./record-writer.js";
 import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
@@ -72,6 +74,8 @@ interface Outcome {
   readonly observations: Observation[];
   drift: readonly DriftEntry[];
   error: string | null;
+  /** The object as last seen: listed, or as the apply left it; null once pruned. */
+  live: LiveObject | null;
 }
 
 function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): ResourceRecord {
@@ -105,7 +109,7 @@ export function reconcileStage(deps: {
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
 }): StageImplementation {
-  return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, progress }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const git = await deps.gitFor(fabric);
     const head = await git.head(fabric.git.branch);
@@ -114,7 +118,8 @@ export function reconcileStage(deps: {
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
-    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recordedByPath(storedList))).plan : null;
+    progress({ phase: "listing", done: live.size, total: live.size });
+    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recordedByPath(storedList), progress)).plan : null;
     const plan = planReconcile({
       fabric,
       mode: fabric.sync.mode,
@@ -145,9 +150,12 @@ export function reconcileStage(deps: {
     }
     await checkpoint();
 
-    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
+    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null, live: i.live }]));
     const errors: string[] = [];
     const removedFields: Record<string, readonly string[]> = {};
+    let applied = 0;
+    const applying = () => progress({ phase: "applying", done: applied, total: plan.applies.length, counts: { applied: applied - errors.length, rejected: errors.length } });
+    if (plan.applies.length > 0) applying();
     // Applies tier by tier in kind order (what is referenced exists first), several at a time within a
     // tier. A denial is this resource's error; a server problem fails the stage (SQS retries it, and
     // server-side apply makes the retry harmless).
@@ -155,24 +163,32 @@ export function reconcileStage(deps: {
       await inParallel(tier, APPLY_CONCURRENCY, async (item) => {
         const outcome = outcomes.get(item.id)!;
         try {
-          const { drift, removed } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
+          const { drift, removed, live: after } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
           outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
           outcome.drift = drift;
+          outcome.live = after;
           if (removed.length > 0) removedFields[item.id] = removed;
         } catch (error) {
           if (!(error instanceof ClusterRejectedError)) throw error;
           outcome.error = error.message;
           errors.push(`${item.id}: ${error.message}`);
+        } finally {
+          applied++;
+          applying();
         }
       });
     }
     errors.sort();
     if (plan.prunes.length > 0) await checkpoint();
+    const pruned = new Set<string>();
     for (const item of plan.prunes) {
       const outcome = outcomes.get(item.id)!;
+      progress({ phase: "pruning", done: pruned.size, total: plan.prunes.length });
       try {
         await cluster.delete(item.kind, item.namespace, item.name);
         outcome.observations.push("pruned");
+        outcome.live = null;
+        pruned.add(item.id);
       } catch (error) {
         if (!(error instanceof ClusterRejectedError)) throw error;
         outcome.error = error.message;
@@ -182,6 +198,7 @@ export function reconcileStage(deps: {
 
     const upserts: ResourceRecord[] = [];
     const forgotten: string[] = [];
+    const lastSeen = new Map<string, Readonly<Record<string, unknown>> | null>();
     const byState: Record<string, number> = {};
     for (const item of plan.items) {
       const outcome = outcomes.get(item.id)!;
@@ -192,12 +209,26 @@ export function reconcileStage(deps: {
       }
       byState[state] = (byState[state] ?? 0) + 1;
       upserts.push(recordOf(item, state, outcome));
+      lastSeen.set(item.id, outcome.live === null ? null : liveView(outcome.live));
     }
+    // Valid in Git before, invalid now: neither compared nor applied (their records keep the error).
+    const invalid = plan.items.filter((i) => i.source === "git" && i.desired === null && i.record?.inGit === true).length;
     await checkpoint();
-    const written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-    await deps.resources.delete(fabric, forgotten, stored);
+    const { written } = await writeRecords(deps.resources, {
+      fabric,
+      runId: run.runId,
+      stage: "reconcile",
+      step: run.chain.indexOf("reconcile"),
+      at: now.toISOString(),
+      stored,
+      upserts,
+      forgotten,
+      pruned,
+      live: lastSeen,
+      onProgress: (done, total) => progress({ phase: "recording", done, total }),
+    });
     return {
-      counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: plan.prunes.length, rejected: errors.length, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
+      counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: pruned.size, rejected: errors.length, invalid, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
       errors,
       detail: { ...summary, ...(Object.keys(removedFields).length > 0 ? { removedFields: Object.fromEntries(Object.entries(removedFields).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}) },
     };

@@ -16,6 +16,8 @@ import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { RunLostError, StageRetryLaterError } from "./errors.js";
 import type { StageMessage } from "./messages.js";
+import { progressReporter, type ProgressUpdate } from "./progress.js";
+import { boundedRejections, rejectedSummary, type RejectedFile } from "./rejections.js";
 import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
 import { appendErrors, boundedStageRecord, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
@@ -27,6 +29,8 @@ export interface StageOutcome {
   readonly detail?: Readonly<Record<string, unknown>>;
   readonly headBefore?: string | null;
   readonly headAfter?: string | null;
+  /** The raw files whose documents ingest rejected (or would, in a plan): stored with the run, counted on it. */
+  readonly rejections?: readonly RejectedFile[];
 }
 
 export interface StageContext {
@@ -44,6 +48,11 @@ export interface StageContext {
    * backoff and answers true (do it again); otherwise false (throw it). Counts as a try of the stage.
    */
   retryInPlace(error: unknown): Promise<boolean>;
+  /**
+   * Where the stage is (phase, done of total, counts so far). Call it as often as convenient: one
+   * throttled reporter writes the run record at most once a second (progress.ts).
+   */
+  progress(update: ProgressUpdate): void;
 }
 
 export type StageImplementation = (context: StageContext) => Promise<StageOutcome>;
@@ -167,6 +176,11 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     if (!startedOk) return; // ended meanwhile (lost, or its fabric deleted)
     const implementation = deps.stages[message.stage];
     const lease = holdLease(deps, run);
+    const { fabricId, runId } = run;
+    const reporter = progressReporter((update) => {
+      const { counts, ...progress } = update;
+      return deps.runs.updateProgress(fabricId, runId, message.stage, progress, counts);
+    }, { onError: (error) => logger.warn("progress not recorded", { fabricId, runId, error: describe(error) }) });
     const remaining = delivery.remainingTimeMs?.() ?? DEFAULT_REMAINING_MS;
     const deadlineMs = Date.now() + remaining - reserveMs(remaining);
     let outcome: StageOutcome | undefined;
@@ -187,7 +201,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         record = { ...record, attempts: (record.attempts ?? 0) + 1 };
         try {
           if (!implementation) throw new Error(`stage ${message.stage} is not available`);
-          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace });
+          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace, progress: (update) => reporter.report(update) });
           break;
         } catch (error) {
           if (error instanceof RunLostError || lease.lost) {
@@ -213,6 +227,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       }
     } finally {
       lease.stop();
+      await reporter.stop();
     }
 
     if (outcome === undefined) {
@@ -258,6 +273,8 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       ...(outcome.detail ? { detail: outcome.detail } : {}),
     });
     logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errorsTotal ?? done.errors.length });
+    // The reasons first, then the record that points at them.
+    if (outcome.rejections && outcome.rejections.length > 0) await deps.runs.putRejections(run.fabricId, run.runId, boundedRejections(outcome.rejections));
     const recorded = await deps.runs.updateStage(
       run.fabricId,
       run.runId,
@@ -266,6 +283,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       {
         ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
         ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
+        ...(outcome.rejections && outcome.rejections.length > 0 ? { rejected: rejectedSummary(outcome.rejections) } : {}),
         leaseExpiresAt: leaseUntil(),
       },
       { inFlight: true },
