@@ -60,6 +60,14 @@ function fromItem(item: Record<string, unknown>): Fabric {
   };
 }
 
+/** A fabric as read, with the schedule's bookkeeping that is not one of its settings. */
+export interface FabricView {
+  readonly fabric: Fabric;
+  readonly nextSyncAt: string | null;
+}
+
+const nextSyncOf = (item: Record<string, unknown>): string | null => (typeof item.nextSyncAt === "string" ? item.nextSyncAt : null);
+
 export class FabricRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -83,11 +91,23 @@ export class FabricRepository {
   }
 
   async get(id: string): Promise<Fabric | null> {
+    return (await this.getView(id))?.fabric ?? null;
+  }
+
+  /** The fabric and when the schedule syncs it next (null while suspended). */
+  async getView(id: string): Promise<FabricView | null> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
     );
     if (!out.Item) return null;
-    return typeof out.Item.uid === "string" ? fromItem(out.Item) : this.assignUid(id);
+    const fabric = typeof out.Item.uid === "string" ? fromItem(out.Item) : await this.assignUid(id);
+    return fabric ? { fabric, nextSyncAt: nextSyncOf(out.Item) } : null;
+  }
+
+  async requireView(id: string): Promise<FabricView> {
+    const view = await this.getView(id);
+    if (!view) throw new FabricNotFoundError(id);
+    return view;
   }
 
   /**
@@ -121,7 +141,11 @@ export class FabricRepository {
   }
 
   async list(): Promise<Fabric[]> {
-    const fabrics: Fabric[] = [];
+    return (await this.listViews()).map((v) => v.fabric);
+  }
+
+  async listViews(): Promise<FabricView[]> {
+    const fabrics: FabricView[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -135,7 +159,7 @@ export class FabricRepository {
       );
       for (const item of out.Items ?? []) {
         const fabric = typeof item.uid === "string" ? fromItem(item) : await this.assignUid(String(item.id));
-        if (fabric) fabrics.push(fabric);
+        if (fabric) fabrics.push({ fabric, nextSyncAt: nextSyncOf(item) });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);

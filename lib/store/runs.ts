@@ -113,6 +113,27 @@ export class RunRepository {
     return { items, resumeAfter: last };
   }
 
+  /** The newest runs, only what /status needs of each: whether its ingest stage succeeded and what it rejected. */
+  async recentIngests(fabricId: string, limit: number): Promise<{ runId: string; dryRun: boolean; ingest: string | null; rejected: boolean }[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues: { ":pk": fabricPartitionKey(fabricId), ":p": RUN_PREFIX },
+        ProjectionExpression: "runId, dryRun, rejected, stages.ingest.#status",
+        ExpressionAttributeNames: { "#status": "status" },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({
+      runId: String(i.runId),
+      dryRun: i.dryRun === true,
+      ingest: typeof i.stages?.ingest?.status === "string" ? (i.stages.ingest.status as string) : null,
+      rejected: i.rejected !== undefined,
+    }));
+  }
+
   async putRejections(fabricId: string, runId: string, rejections: RunRejections): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...rejectionsKey(fabricId, runId), type: "rejections", runId, rejections } }));
   }

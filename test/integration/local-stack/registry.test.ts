@@ -133,7 +133,9 @@ describe("fabric registry over HTTP", () => {
     const doc = await stack.api("/openapi.json", { auth: false });
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe("3.1.0");
-    const schema = doc.body.paths["/fabrics"].post.requestBody.content["application/json"].schema;
+    const body = doc.body.paths["/fabrics"].post.requestBody.content["application/json"].schema;
+    expect(body).toEqual({ $ref: "#/components/schemas/FabricInput" });
+    const schema = doc.body.components.schemas.FabricInput;
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(["name", "git", "cluster", "sync", "hedgehog"]);
   });
