@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.js";
 import type { Wiring } from "../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../infra/wiring.js";
+import { ApiContract } from "./openapi-contract.js";
 import { TEST_REPO_ROOT } from "./trust.js";
 
 /**
@@ -17,8 +18,12 @@ export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queue
 export interface TestStack extends LocalStack {
   /** The stack's data dir (a temporary folder): file: secrets of fabrics go in its secrets/ folder. */
   readonly dataDir: string;
-  /** fetch against the API with the bearer token (unless `auth: false`). */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<ApiResult>;
+  /**
+   * fetch against the API with the bearer token (unless `auth: false`). Every answer is checked against
+   * the stack's /openapi.json (status declared, content type, body schema): a violation rejects, naming
+   * the route, the status and the JSON pointer. `contract: false` skips that (a test of raw protocol edges).
+   */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean; contract?: boolean }): Promise<ApiResult>;
   readonly errors: unknown[];
 }
 
@@ -51,6 +56,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     ...options,
   });
   const close = stack.close;
+  let contract: Promise<ApiContract> | undefined;
+  const contractOf = () => (contract ??= fetch(`${stack.url}/openapi.json`).then(async (res) => new ApiContract((await res.json()) as ConstructorParameters<typeof ApiContract>[0])));
   const api: TestStack["api"] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.auth !== false) headers.authorization ??= `Bearer ${stack.token}`;
@@ -67,6 +74,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     } catch {
       // not JSON: keep the text
     }
+    if (init.contract !== false) (await contractOf()).check(init.method ?? "GET", path, res.status, res.headers, parsed);
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return Object.assign(stack, {
