@@ -205,7 +205,8 @@ export class ResourceRepository {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND "), ExpressionAttributeNames: names } : { Limit: query.limit - items.length }),
+          // One more than the page holds: a full last page then ends the walk instead of leaving an empty one after it.
+          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND "), ExpressionAttributeNames: names } : { Limit: query.limit - items.length + 1 }),
           ExpressionAttributeValues: values,
           ExclusiveStartKey: startKey,
         }),
