@@ -88,6 +88,20 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
   });
 }
 
+/** Every item of a paginated list (resources, runs): its pages of 500 in turn, following `next`. */
+export async function allPages(api: (path: string) => Promise<ApiResult>, path: string): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  const items: unknown[] = [];
+  const first = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
+  let cursor: string | undefined;
+  do {
+    const res = await api(cursor ? `${first}&cursor=${cursor}` : first);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    items.push(...(res.body.items as unknown[]));
+    cursor = res.body.next as string | undefined;
+  } while (cursor);
+  return items;
+}
+
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
