@@ -4,7 +4,7 @@
 import { join, resolve } from "node:path";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type {
@@ -491,12 +491,16 @@ export class HedgehogGitopsStack extends Stack {
       signature: new HttpNoneAuthorizer(),
     };
     const integrations = new Map<string, HttpLambdaIntegration>();
-    for (const route of routes) {
-      let integration = integrations.get(route.function);
+    const integrationOf = (fn: string) => {
+      let integration = integrations.get(fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(route.function)}Integration`, this.functions.get(route.function)!);
-        integrations.set(route.function, integration);
+        integration = new HttpLambdaIntegration(`${pascal(fn)}Integration`, this.functions.get(fn)!);
+        integrations.set(fn, integration);
       }
+      return integration;
+    };
+    for (const route of routes) {
+      const integration = integrationOf(route.function);
       const [created] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer: authorizers[route.auth] });
       if (route.auth !== "iam" && created) {
         this.acknowledge(
@@ -507,6 +511,15 @@ export class HedgehogGitopsStack extends Stack {
             : `${route.method} ${route.path} is called by GitHub, which cannot sign with SigV4; the handler verifies the HMAC signature of the raw body with the stack's webhook secret.`,
         );
       }
+    }
+    const fallback = this.wiring.defaultRoute;
+    if (fallback) {
+      const route = new HttpRoute(this, "DefaultRoute", { httpApi: api, routeKey: HttpRouteKey.DEFAULT, integration: integrationOf(fallback.function), authorizer: new HttpNoneAuthorizer() });
+      this.acknowledge(
+        route,
+        "AwsSolutions-APIG4",
+        "The $default route only answers requests no other route takes: 404 or 405 (with Allow) as problem+json, from the route table that /openapi.json publishes anyway. It reads and changes nothing.",
+      );
     }
     return { api, stage };
   }

@@ -142,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const gateway = await startHttpGateway({
       routes: wiring.routes.map((spec) => ({ spec, fn: fn(spec.function) })),
+      ...(wiring.defaultRoute ? { defaultRoute: fn(wiring.defaultRoute.function) } : {}),
       token: options.token,
       port: options.port,
       ...(options.onError ? { onError: options.onError } : {}),

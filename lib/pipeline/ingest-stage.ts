@@ -21,6 +21,8 @@ import { next, type Observation } from "../state/index.js";
 import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { boundedList } from "./bounded.js";
+import type { ProgressUpdate } from "./progress.js";
+import { writeRecords } from "./record-writer.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
 import { isFinished, type Run } from "./run-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
@@ -47,11 +49,21 @@ export function recordedByPath(stored: Iterable<StoredResource>): Map<string, Re
  * The fabric directory at `commit`, read and planned, judged by `validation` (the cluster's CRDs and
  * objects, or the offline catalog). Reconcile uses it for the desired set too.
  */
-export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, validation: ValidationSource = offlineValidation(fabric), recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>): Promise<Snapshot> {
+export async function snapshotAndPlan(
+  git: GitProvider,
+  fabric: Fabric,
+  commit: string,
+  validation: ValidationSource = offlineValidation(fabric),
+  recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>,
+  progress: (update: ProgressUpdate) => void = () => undefined,
+): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
   const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode, ...(e.unsafe ? { unsafe: e.unsafe } : {}) }));
-  const blobs = await git.readBlobs(blobsToRead(entries));
+  const toRead = blobsToRead(entries);
+  progress({ phase: "reading", done: 0, total: toRead.length });
+  const blobs = await git.readBlobs(toRead);
+  progress({ phase: "planning", done: 0, total: toRead.length });
   const plan = planIngestion({
     directory,
     entries,
@@ -62,6 +74,7 @@ export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: 
     ...(validation.cluster ? { cluster: validation.cluster } : {}),
     ...(recorded ? { recorded } : {}),
   });
+  progress({ phase: "planning", done: toRead.length, total: toRead.length, counts: { ...plan.counts, resources: plan.resources.length } });
   return { head: commit, tree, plan };
 }
 
@@ -115,8 +128,22 @@ export function recordsFor(
     seen.add(r.id);
     const previous = stored.get(r.id)?.record;
     if (r.errors.length > 0 && previous) {
-      // An invalid hand edit: keep the last good record, show the error.
-      upserts.push({ ...previous, inGit: true, error: r.errors.join("; "), warnings: r.warnings });
+      // An invalid hand edit: the cluster keeps being compared with the last valid version (its state,
+      // drift and objects stay); the attribution names the invalid version and `error` says why.
+      const lastValid =
+        previous.appliedCommitSha !== undefined
+          ? { appliedCommitSha: previous.appliedCommitSha, appliedBlobSha: previous.appliedBlobSha ?? null }
+          : { appliedCommitSha: previous.gitCommitSha, appliedBlobSha: previous.gitBlobSha };
+      upserts.push({
+        ...previous,
+        inGit: true,
+        gitFilePath: r.path,
+        gitBlobSha: r.blobSha,
+        gitCommitSha: previous.gitBlobSha === r.blobSha ? previous.gitCommitSha : head,
+        ...lastValid,
+        error: r.errors.join("; "),
+        warnings: r.warnings,
+      });
       continue;
     }
     const blobChanged = previous?.gitBlobSha !== r.blobSha;
@@ -130,6 +157,10 @@ export function recordsFor(
       const after = transition(state, "no-cluster");
       state = after === "forgotten" ? "committed" : after;
     }
+    // The commit that last changed it: ours when we wrote it; otherwise unchanged since the record;
+    // otherwise (changed by someone else) the first head at which we saw this content.
+    const gitCommitSha = changedByUs ? commit : !blobChanged && previous ? previous.gitCommitSha : head;
+    const valid = r.errors.length === 0;
     upserts.push({
       id: r.id,
       group: r.group,
@@ -142,14 +173,16 @@ export function recordsFor(
       inGit: true,
       gitFilePath: r.path,
       gitBlobSha: r.blobSha,
-      // The commit that last changed it: ours when we wrote it; otherwise unchanged since the record;
-      // otherwise (changed by someone else) the first head at which we saw this content.
-      gitCommitSha: changedByUs ? commit : !blobChanged && previous ? previous.gitCommitSha : head,
+      gitCommitSha,
+      appliedCommitSha: valid ? gitCommitSha : null,
+      appliedBlobSha: valid ? r.blobSha : null,
       importedFrom: r.importedFrom ?? previous?.importedFrom ?? null,
       contentHash: contentHash(r),
       error: r.errors.length > 0 ? r.errors.join("; ") : null,
       warnings: r.warnings,
       drift: previous && !blobChanged ? previous.drift : [],
+      ...(previous?.desiredHash !== undefined ? { desiredHash: previous.desiredHash } : {}),
+      ...(previous?.liveHash !== undefined ? { liveHash: previous.liveHash } : {}),
     });
   }
   for (const [id, { record }] of stored) {
@@ -173,7 +206,7 @@ export function ingestStage(
     runs: RunRepository;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
-  return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume, progress }): Promise<StageOutcome> => {
     const resumed = resume as { plannedOn?: string; commit?: string } | null;
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
@@ -191,7 +224,7 @@ export function ingestStage(
     for (;;) {
       const head = await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
-      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded);
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded, progress);
       let commit: string | null = null;
       // A previous attempt of this stage, or a previous run that died after its commit, may have
       // committed already; then finish its work with its plan (which knows where each resource came from).
@@ -221,6 +254,7 @@ export function ingestStage(
           detail: { plannedOn: head.sha },
         });
         try {
+          progress({ phase: "committing", done: 0, total: plan.changes.length, counts: plan.counts });
           commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
         } catch (error) {
           if (await retryInPlace(error)) continue;
@@ -243,8 +277,19 @@ export function ingestStage(
       let written = 0;
       if (!dryRun) {
         await checkpoint();
-        written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-        await deps.resources.delete(fabric, forgotten, stored);
+        const desired = new Map(plan.resources.flatMap((r) => (r.object ? [[r.id, r.object] as const] : [])));
+        ({ written } = await writeRecords(deps.resources, {
+          fabric,
+          runId: run.runId,
+          stage: "ingest",
+          step: run.chain.indexOf("ingest"),
+          at: now.toISOString(),
+          stored,
+          upserts,
+          forgotten,
+          desired,
+          onProgress: (done, total) => progress({ phase: "recording", done, total, counts: plan.counts }),
+        }));
       }
       const counts = {
         ...plan.counts,
@@ -267,6 +312,7 @@ export function ingestStage(
         },
         headBefore: resumed?.plannedOn ?? head.sha,
         headAfter: commit ?? head.sha,
+        rejections: plan.rejections,
       };
     }
   };

@@ -1,7 +1,8 @@
 // reconcile: the desired set (managed/ at the head) against the cluster — one list per kind, then
 // server-side apply (apply mode) and guarded prune — and the six states written where they changed.
-import type { FabricCluster } from "../cluster/client.js";
+import type { FabricCluster, LiveObject } from "../cluster/client.js";
 import { ClusterRejectedError } from "../cluster/errors.js";
+import { liveView } from "../cluster/live-view.js";
 import { makeEqual } from "../cluster/make-equal.js";
 import type { ServedCatalogCache } from "../cluster/served-crds.js";
 import { planReconcile, type ReconcileItem } from "../cluster/reconcile-plan.js";
@@ -11,6 +12,7 @@ import { applyOrderOf, compareApplyOrder, compareDeleteOrder } from "../hedgehog
 import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
 import type { ResourceRepository } from "../store/resources.js";
 import { boundedList } from "./bounded.js";
+import { writeRecords } from "./record-writer.js";
 import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
@@ -109,6 +111,8 @@ interface Outcome {
   readonly observations: Observation[];
   drift: readonly DriftEntry[];
   error: string | null;
+  /** The object as last seen: listed, or as the apply left it; null once pruned. */
+  live: LiveObject | null;
 }
 
 function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): ResourceRecord {
@@ -142,7 +146,7 @@ export function reconcileStage(deps: {
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
 }): StageImplementation {
-  return async ({ fabric, run, now, checkpoint, budget, resume }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, budget, resume, progress }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const resumed = resume as ReconcileCheckpoint | null;
     // The connection is shared by the invocations of one container: this invocation's traffic is the difference.
@@ -154,7 +158,8 @@ export function reconcileStage(deps: {
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
-    const snapshot = headSha ? (await snapshotAndPlan(git, fabric, headSha, validation, recordedByPath(storedList))).plan : null;
+    progress({ phase: "listing", done: live.size, total: live.size });
+    const snapshot = headSha ? (await snapshotAndPlan(git, fabric, headSha, validation, recordedByPath(storedList), progress)).plan : null;
     const plan = planReconcile({
       fabric,
       mode: fabric.sync.mode,
@@ -200,7 +205,7 @@ export function reconcileStage(deps: {
       return !done;
     });
 
-    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
+    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null, live: i.live }]));
     const errors: string[] = [];
     const removedFields: Record<string, readonly string[]> = {};
     // Each invocation handles at least a few objects before it may stop: a continuation always progresses.
@@ -213,6 +218,9 @@ export function reconcileStage(deps: {
     // server-side apply makes the retry harmless).
     const handledApplies: ReconcileItem[] = [];
     let stopped = false;
+    let applied = 0;
+    const applying = () => progress({ phase: "applying", done: applied, total: applies.length, counts: { applied: applied - appliesRejected, rejected: appliesRejected } });
+    if (applies.length > 0) applying();
     for (const tier of tiers(applies)) {
       const taken = await inParallel(
         tier,
@@ -221,15 +229,19 @@ export function reconcileStage(deps: {
           started++;
           const outcome = outcomes.get(item.id)!;
           try {
-            const { drift, removed } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
+            const { drift, removed, live: after } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
             outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
             outcome.drift = drift;
+            outcome.live = after;
             if (removed.length > 0) removedFields[item.id] = removed;
           } catch (error) {
             if (!(error instanceof ClusterRejectedError)) throw error;
             outcome.error = error.message;
             errors.push(`${item.id}: ${error.message}`);
             appliesRejected++;
+          } finally {
+            applied++;
+            applying();
           }
         },
         outOfTime,
@@ -242,6 +254,7 @@ export function reconcileStage(deps: {
     }
     errors.sort();
     const handledPrunes: ReconcileItem[] = [];
+    const pruned = new Set<string>();
     if (!stopped && prunes.length > 0) await checkpoint();
     for (const item of stopped ? [] : prunes) {
       if (outOfTime()) {
@@ -250,9 +263,12 @@ export function reconcileStage(deps: {
       }
       started++;
       const outcome = outcomes.get(item.id)!;
+      progress({ phase: "pruning", done: pruned.size, total: plan.prunes.length });
       try {
         await cluster.delete(item.kind, item.namespace, item.name);
         outcome.observations.push("pruned");
+        outcome.live = null;
+        pruned.add(item.id);
       } catch (error) {
         if (!(error instanceof ClusterRejectedError)) throw error;
         outcome.error = error.message;
@@ -266,6 +282,7 @@ export function reconcileStage(deps: {
     // what an earlier invocation handled and recorded).
     const upserts: ResourceRecord[] = [];
     const forgotten: string[] = [];
+    const lastSeen = new Map<string, Readonly<Record<string, unknown>> | null>();
     const byState: Record<string, number> = {};
     const handledNow = new Set([...handledApplies, ...handledPrunes].map((i) => i.id));
     for (const item of plan.items) {
@@ -282,10 +299,24 @@ export function reconcileStage(deps: {
       }
       byState[state] = (byState[state] ?? 0) + 1;
       upserts.push(recordOf(item, state, outcome));
+      lastSeen.set(item.id, outcome.live === null ? null : liveView(outcome.live));
     }
+    // Valid in Git before, invalid now: neither compared nor applied (their records keep the error).
+    const invalid = plan.items.filter((i) => i.source === "git" && i.desired === null && i.record?.inGit === true).length;
     await checkpoint();
-    const written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-    await deps.resources.delete(fabric, forgotten, stored);
+    const { written } = await writeRecords(deps.resources, {
+      fabric,
+      runId: run.runId,
+      stage: "reconcile",
+      step: run.chain.indexOf("reconcile"),
+      at: now.toISOString(),
+      stored,
+      upserts,
+      forgotten,
+      pruned,
+      live: lastSeen,
+      onProgress: (done, total) => progress({ phase: "recording", done, total }),
+    });
     const rejected = errors.length;
     const done = {
       applied: earlier.applied + handledApplies.length - appliesRejected,
@@ -318,7 +349,7 @@ export function reconcileStage(deps: {
       };
     }
     return {
-      counts: { kindsListed: live.size, ...done, ...byState },
+      counts: { kindsListed: live.size, ...done, invalid, ...byState },
       errors,
       detail,
       clusterTraffic,

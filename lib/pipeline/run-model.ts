@@ -6,6 +6,7 @@
 // would still exceed its budget is shrunk further by fitToBudget() before it is stored.
 import type { Stage } from "../config/settings.js";
 import { boundedList, boundedText, fitToBudget, RUN_LIST_LIMIT } from "./bounded.js";
+import type { RejectedSummary } from "./rejections.js";
 
 export type RunTrigger = "api" | "schedule" | "webhook";
 /**
@@ -43,6 +44,15 @@ export interface StageRecord {
   readonly continuations?: number;
   /** While continued: what the stage has done so far, for its next invocation (small; stage-specific). */
   readonly checkpoint?: Readonly<Record<string, unknown>>;
+  /** While the stage runs: how far it is in its current phase (reported at least every 2 s; see progress.ts). */
+  readonly progress?: StageProgress;
+}
+
+/** A running stage's progress: `done` of `total` units of its current phase (files read, objects applied, ...). */
+export interface StageProgress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface Run {
@@ -72,6 +82,11 @@ export interface Run {
   readonly leaseExpiresAt?: string | null;
   /** POST .../cancel asked for it; the run ends `cancelled` at the next stage boundary. */
   readonly cancelRequested?: boolean;
+  /**
+   * Set when its ingest stage rejected documents (or would, in a plan): how many raw files and documents.
+   * The reasons are in the run's rejections (GET .../runs/{runId}); `status` still says how the run ended.
+   */
+  readonly rejected?: RejectedSummary;
 }
 
 /** Time-ordered id: the creation time in UTC to the millisecond, then randomness against same-ms collisions. */

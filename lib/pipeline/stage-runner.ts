@@ -26,6 +26,8 @@ import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { RunLostError, StageRetryLaterError } from "./errors.js";
 import { continuationOf, MAX_CONTINUATIONS, type StageMessage } from "./messages.js";
+import { progressReporter, type ProgressUpdate } from "./progress.js";
+import { boundedRejections, rejectedSummary, type RejectedFile } from "./rejections.js";
 import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
 import { appendErrors, boundedStageRecord, CHECKPOINT_BUDGET_BYTES, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
@@ -45,6 +47,8 @@ export interface StageOutcome {
   readonly continueFrom?: Readonly<Record<string, unknown>>;
   /** This invocation's traffic to the cluster, for the metrics (not recorded in the run). */
   readonly clusterTraffic?: { readonly requests: number; readonly throttled: number };
+  /** The raw files whose documents ingest rejected (or would, in a plan): stored with the run, counted on it. */
+  readonly rejections?: readonly RejectedFile[];
 }
 
 /** The time a stage invocation may work. */
@@ -74,6 +78,11 @@ export interface StageContext {
   readonly budget: StageBudget;
   /** The checkpoint the previous invocation of this stage recorded when it ran out of time; null on the first. */
   readonly resume: Readonly<Record<string, unknown>> | null;
+  /**
+   * Where the stage is (phase, done of total, counts so far). Call it as often as convenient: one
+   * throttled reporter writes the run record at most once a second (progress.ts).
+   */
+  progress(update: ProgressUpdate): void;
 }
 
 export type StageImplementation = (context: StageContext) => Promise<StageOutcome>;
@@ -208,6 +217,11 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     if (!startedOk) return; // ended meanwhile (lost, or its fabric deleted)
     const implementation = deps.stages[message.stage];
     const lease = holdLease(deps, run);
+    const { fabricId, runId } = run;
+    const reporter = progressReporter((update) => {
+      const { counts, ...progress } = update;
+      return deps.runs.updateProgress(fabricId, runId, message.stage, progress, counts);
+    }, { onError: (error) => logger.warn("progress not recorded", { fabricId, runId, error: describe(error) }) });
     const remaining = delivery.remainingTimeMs?.() ?? DEFAULT_REMAINING_MS;
     const capMs = deps.settings.stageBudgetSeconds !== undefined ? deps.settings.stageBudgetSeconds * 1000 : Infinity;
     const deadlineMs = Date.now() + Math.min(remaining - reserveMs(remaining), capMs);
@@ -230,7 +244,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         record = { ...record, attempts: (record.attempts ?? 0) + 1 };
         try {
           if (!implementation) throw new Error(`stage ${message.stage} is not available`);
-          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace, budget, resume });
+          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace, budget, resume, progress: (update) => reporter.report(update) });
           break;
         } catch (error) {
           if (error instanceof RunLostError || lease.lost) {
@@ -256,6 +270,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       }
     } finally {
       lease.stop();
+      await reporter.stop();
     }
 
     if (outcome === undefined) {
@@ -317,6 +332,8 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     });
     recordStageMetrics({ ...metrics, outcome: "succeeded" });
     logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errorsTotal ?? done.errors.length });
+    // The reasons first, then the record that points at them.
+    if (outcome.rejections && outcome.rejections.length > 0) await deps.runs.putRejections(run.fabricId, run.runId, boundedRejections(outcome.rejections));
     const recorded = await deps.runs.updateStage(
       run.fabricId,
       run.runId,
@@ -325,6 +342,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       {
         ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
         ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
+        ...(outcome.rejections && outcome.rejections.length > 0 ? { rejected: rejectedSummary(outcome.rejections) } : {}),
         leaseExpiresAt: leaseUntil(),
       },
       { inFlight: true },

@@ -71,6 +71,14 @@ function fromItem(item: Record<string, unknown>): Fabric {
   };
 }
 
+/** A fabric as read, with the schedule's bookkeeping that is not one of its settings. */
+export interface FabricView {
+  readonly fabric: Fabric;
+  readonly nextSyncAt: string | null;
+}
+
+const nextSyncOf = (item: Record<string, unknown>): string | null => (typeof item.nextSyncAt === "string" ? item.nextSyncAt : null);
+
 export class FabricRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -94,14 +102,25 @@ export class FabricRepository {
   }
 
   async get(id: string): Promise<Fabric | null> {
+    return (await this.getView(id))?.fabric ?? null;
+  }
+
+  /** The fabric and when the schedule syncs it next (null while suspended). */
+  async getView(id: string): Promise<FabricView | null> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
     );
     if (!out.Item) return null;
-    if (typeof out.Item.uid !== "string") return this.assignUid(id);
-    const fabric = fromItem(out.Item);
-    await this.backfillRepositoryIndex(fabric, out.Item);
-    return fabric;
+    const fabric = typeof out.Item.uid === "string" ? fromItem(out.Item) : await this.assignUid(id);
+    if (!fabric) return null;
+    if (typeof out.Item.uid === "string") await this.backfillRepositoryIndex(fabric, out.Item);
+    return { fabric, nextSyncAt: nextSyncOf(out.Item) };
+  }
+
+  async requireView(id: string): Promise<FabricView> {
+    const view = await this.getView(id);
+    if (!view) throw new FabricNotFoundError(id);
+    return view;
   }
 
   /**
@@ -185,7 +204,11 @@ export class FabricRepository {
   }
 
   async list(): Promise<Fabric[]> {
-    const fabrics: Fabric[] = [];
+    return (await this.listViews()).map((v) => v.fabric);
+  }
+
+  async listViews(): Promise<FabricView[]> {
+    const fabrics: FabricView[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -201,7 +224,7 @@ export class FabricRepository {
         const fabric = typeof item.uid === "string" ? fromItem(item) : await this.assignUid(String(item.id));
         if (!fabric) continue;
         if (typeof item.uid === "string") await this.backfillRepositoryIndex(fabric, item);
-        fabrics.push(fabric);
+        fabrics.push({ fabric, nextSyncAt: nextSyncOf(item) });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
