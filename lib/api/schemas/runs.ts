@@ -19,6 +19,8 @@ export const stageRecordSchema = z.strictObject({
   attempts: z.int().optional(),
   detail: z.record(z.string(), z.unknown()).optional().describe("stage-specific: the commit, sources, schemas, would-be changes (bounded lists)"),
   progress: stageProgressSchema.optional().describe("while the stage runs, at least every 2 s"),
+  continuations: z.int().min(1).optional().describe("how many times the stage ran out of its time budget and went on in another invocation"),
+  checkpoint: z.record(z.string(), z.unknown()).optional().describe("while continued: what the stage has done so far (stage-specific, small)"),
 });
 
 export const rejectedDocumentSchema = z.strictObject({
