@@ -18,7 +18,9 @@ import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { boundedList } from "./bounded.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
-import { isFinished, type Run } from "./run-model.js";
+import { fixedCommit, isFinished, type Run } from "./run-model.js";
+import { publishQuietly, type EventSink } from "../events/index.js";
+import { ingestRejectionEvents } from "./stage-events.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { offlineValidation, stageValidation, type ClusterValidationDeps, type ValidationSource } from "./validation-source.js";
 
@@ -143,6 +145,8 @@ export function recordsFor(
       error: r.errors.length > 0 ? r.errors.join("; ") : null,
       warnings: r.warnings,
       drift: previous && !blobChanged ? previous.drift : [],
+      // Which live version's drift was announced stays known whatever Git does (stage-events.ts).
+      ...(previous?.driftEventVersion ? { driftEventVersion: previous.driftEventVersion } : {}),
     });
   }
   for (const [id, { record }] of stored) {
@@ -164,6 +168,8 @@ export function ingestStage(
     gitFor: (fabric: Fabric) => Promise<GitProvider>;
     resources: ResourceRepository;
     runs: RunRepository;
+    /** Where "Resource Rejected" events go (none in dry runs). */
+    events?: EventSink;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
   return async ({ fabric, run, now, checkpoint, retryInPlace }): Promise<StageOutcome> => {
@@ -181,7 +187,9 @@ export function ingestStage(
     // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
     // right here, re-planning on the new head; what the store holds does not change meanwhile.
     for (;;) {
-      const head = await git.head(branch);
+      // A check plans its pull request's head; everything else the branch's.
+      const fixed = fixedCommit(run);
+      const head = fixed ? { sha: fixed, changed: true } : await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
       let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded);
       let commit: string | null = null;
@@ -225,6 +233,7 @@ export function ingestStage(
         await checkpoint();
         written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
         await deps.resources.delete(fabric, forgotten, stored);
+        await publishQuietly(deps.events, ingestRejectionEvents(fabric, run, plan, upserts, stored));
       }
       const counts = {
         ...plan.counts,
@@ -243,10 +252,13 @@ export function ingestStage(
           sources: boundedList(plan.sources),
           ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
           ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
+          // What a plan would reject or warn about, at file and line (the first ones; a check publishes them all).
+          ...(dryRun ? { findings: boundedList(plan.findings) } : {}),
           ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
         headBefore: head.sha,
         headAfter: commit ?? head.sha,
+        findings: plan.findings,
       };
     }
   };

@@ -15,6 +15,9 @@ import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { clusterValidation } from "./validation-source.js";
+import { publishQuietly, type EventSink, type FabricEvent } from "../events/index.js";
+import { fixedCommit } from "./run-model.js";
+import { clusterRejectionEvent, driftEvent, driftToAnnounce, MAX_EVENTS_PER_KIND, prunedEvent } from "./stage-events.js";
 
 const APPLY_CONCURRENCY = 8;
 
@@ -104,11 +107,15 @@ export function reconcileStage(deps: {
   clusterFor: (fabric: Fabric) => Promise<FabricCluster>;
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
+  /** Where "Resource Drifted", "Object Pruned" and "Resource Rejected" events go (none in dry runs). */
+  events?: EventSink;
 }): StageImplementation {
   return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
     const git = await deps.gitFor(fabric);
-    const head = await git.head(fabric.git.branch);
+    // A check plans its pull request's head; everything else the branch's.
+    const fixed = fixedCommit(run);
+    const head = fixed ? { sha: fixed, changed: true } : await git.head(fabric.git.branch);
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
@@ -137,16 +144,21 @@ export function reconcileStage(deps: {
         detail: {
           schemas: validation.schemas,
           wouldApply: summary.applies,
+          // Of those, the objects the cluster does not hold yet (the rest would be updated).
+          wouldCreate: boundedList(plan.applies.filter((i) => i.live === null).map((i) => i.id)),
           wouldPrune: summary.prunes,
           wouldChangeFields: changedFields(plan.applies),
           ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
         },
+        findings: snapshot?.findings ?? [],
       };
     }
     await checkpoint();
 
     const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
     const errors: string[] = [];
+    const rejected: FabricEvent[] = [];
+    const pruned: FabricEvent[] = [];
     const removedFields: Record<string, readonly string[]> = {};
     // Applies tier by tier in kind order (what is referenced exists first), several at a time within a
     // tier. A denial is this resource's error; a server problem fails the stage (SQS retries it, and
@@ -163,6 +175,7 @@ export function reconcileStage(deps: {
           if (!(error instanceof ClusterRejectedError)) throw error;
           outcome.error = error.message;
           errors.push(`${item.id}: ${error.message}`);
+          if (rejected.length < MAX_EVENTS_PER_KIND) rejected.push(clusterRejectionEvent(fabric, run, item, error.message));
         }
       });
     }
@@ -173,16 +186,19 @@ export function reconcileStage(deps: {
       try {
         await cluster.delete(item.kind, item.namespace, item.name);
         outcome.observations.push("pruned");
+        if (pruned.length < MAX_EVENTS_PER_KIND) pruned.push(prunedEvent(fabric, run, item));
       } catch (error) {
         if (!(error instanceof ClusterRejectedError)) throw error;
         outcome.error = error.message;
         errors.push(`${item.id}: ${error.message}`);
+        if (rejected.length < MAX_EVENTS_PER_KIND) rejected.push(clusterRejectionEvent(fabric, run, item, error.message));
       }
     }
 
     const upserts: ResourceRecord[] = [];
     const forgotten: string[] = [];
     const byState: Record<string, number> = {};
+    const drifts: { id: string; version: string; event: FabricEvent }[] = [];
     for (const item of plan.items) {
       const outcome = outcomes.get(item.id)!;
       const state = settle(item.record?.state ?? null, outcome.observations);
@@ -191,8 +207,17 @@ export function reconcileStage(deps: {
         continue;
       }
       byState[state] = (byState[state] ?? 0) + 1;
+      const version = drifts.length < MAX_EVENTS_PER_KIND ? driftToAnnounce(item, state) : null;
+      if (version !== null) drifts.push({ id: item.id, version, event: driftEvent(fabric, run, item, version, state) });
       upserts.push(recordOf(item, state, outcome));
     }
+    // Announced before the records remember it: a drift whose event could not be sent is tried again next run.
+    const announced = (await publishQuietly(deps.events, drifts.map((d) => d.event))) ? new Map(drifts.map((d) => [d.id, d.version])) : new Map<string, string>();
+    for (let i = 0; i < upserts.length; i++) {
+      const version = announced.get(upserts[i]!.id);
+      if (version !== undefined) upserts[i] = { ...upserts[i]!, driftEventVersion: version };
+    }
+    await publishQuietly(deps.events, [...pruned, ...rejected]);
     await checkpoint();
     const written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
     await deps.resources.delete(fabric, forgotten, stored);

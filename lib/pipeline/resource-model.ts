@@ -29,6 +29,11 @@ export interface ResourceRecord extends ResourceIdentity {
   readonly error: string | null;
   readonly warnings: readonly string[];
   readonly drift: readonly DriftEntry[];
+  /**
+   * The live resourceVersion whose drift was last announced (a "Resource Drifted" event, DESIGN §17):
+   * a drift is announced once per (resource, live resourceVersion), not on every run that sees it.
+   */
+  readonly driftEventVersion?: string;
 }
 
 export function fromGit(record: ResourceRecord): boolean {

@@ -10,6 +10,7 @@
 import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
+import type { Finding } from "../hedgehog/index.js";
 import { logger } from "../observability/logger.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
@@ -18,7 +19,7 @@ import { RunLostError, StageRetryLaterError } from "./errors.js";
 import type { StageMessage } from "./messages.js";
 import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
-import { appendErrors, boundedStageRecord, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
+import { appendErrors, boundedStageRecord, isFinished, laneOf, nextStage, type Run, type StageRecord } from "./run-model.js";
 import type { RunService } from "./runs.js";
 
 export interface StageOutcome {
@@ -27,7 +28,19 @@ export interface StageOutcome {
   readonly detail?: Readonly<Record<string, unknown>>;
   readonly headBefore?: string | null;
   readonly headAfter?: string | null;
+  /**
+   * Every finding of the plan the stage made, for the run's end (the annotations of a pull-request
+   * check); handed over in memory, never stored (a run record keeps only the first ones).
+   */
+  readonly findings?: readonly Finding[];
 }
+
+/**
+ * Called once a run has ended (by this worker or, for a redelivered message, by another before it):
+ * publishes its result and events (run-feedback.ts). `last` is the outcome of the stage that ended it,
+ * when this worker ran that stage; the run record's `feedback` says whether it already happened.
+ */
+export type RunEndHook = (run: Run, fabric: Fabric | null, last: StageOutcome | null) => Promise<void>;
 
 export interface StageContext {
   readonly fabric: Fabric;
@@ -58,6 +71,7 @@ export interface StageRunnerDeps {
   readonly stages: Readonly<Partial<Record<Stage, StageImplementation>>>;
   readonly clock: () => Date;
   readonly onStageError?: (stage: Stage, run: Run, error: unknown) => Promise<void>;
+  readonly onRunEnd?: RunEndHook;
   /** Uniform in [0, 1): backoff jitter (tests may fix it). */
   readonly random?: () => number;
 }
@@ -120,6 +134,24 @@ async function leaveNothingBehind(deps: StageRunnerDeps, fabric: Fabric): Promis
   if (removed > 0) logger.warn("removed records a stage wrote for a deleted registration", { fabricId: fabric.id, uid: fabric.uid, removed });
 }
 
+/** Hands the ended run to the hook, unless its result was published already. A failing hook never fails the stage. */
+async function runEnded(deps: StageRunnerDeps, fabricId: string, runId: string, fabric: Fabric | null, last: StageOutcome | null): Promise<void> {
+  if (!deps.onRunEnd) return;
+  try {
+    const ended = await deps.runs.get(fabricId, runId);
+    if (!ended || !isFinished(ended) || ended.feedback) return;
+    await deps.onRunEnd(ended, fabric, last);
+  } catch (error) {
+    logger.warn("the run's result could not be published", { fabricId, runId, error: describe(error) });
+  }
+}
+
+/** Ends the run, then publishes its result. */
+async function endRun(deps: StageRunnerDeps, run: Run, outcome: { status: "succeeded" | "failed" | "cancelled"; error: string | null }, fabric: Fabric | null, last: StageOutcome | null = null): Promise<void> {
+  await deps.runService.finish(run, outcome, deps.clock());
+  await runEnded(deps, run.fabricId, run.runId, fabric, last);
+}
+
 export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promise<void> {
   const { message } = delivery;
   const random = deps.random ?? Math.random;
@@ -128,20 +160,24 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
   if (isFinished(run)) {
     // Redelivered after the end: the fabric must have moved on (its finisher may have died before).
     if (!run.dryRun) await deps.runService.settle(run.fabricId, run.runId, deps.clock());
+    // ...and its result may not have been published yet.
+    if (!run.feedback) await runEnded(deps, run.fabricId, run.runId, await deps.fabrics.get(run.fabricId), null);
     return;
   }
   // Only a launched run gets messages; one for a run still waiting is stale.
   if (run.status === "waiting") return;
   const fabric = await deps.fabrics.get(message.fabricId);
   if (!fabric) {
-    await deps.runService.finish(run, { status: "failed", error: `fabric "${message.fabricId}" was deleted` }, deps.clock());
+    await endRun(deps, run, { status: "failed", error: `fabric "${message.fabricId}" was deleted` }, null);
     return;
   }
   if (run.cancelRequested) {
-    await deps.runService.finish(run, { status: "cancelled", error: `cancelled before stage ${message.stage}` }, deps.clock());
+    await endRun(deps, run, { status: "cancelled", error: `cancelled before stage ${message.stage}` }, fabric);
     return;
   }
   const previous = run.stages[message.stage];
+  /** This stage's outcome, when this delivery ran it (not when an earlier one had). */
+  let completed: StageOutcome | null = null;
   if (previous?.status !== "succeeded") {
     const started = deps.clock();
     const leaseUntil = (extraSeconds = 0) => new Date(deps.clock().getTime() + (deps.settings.runLeaseSeconds + extraSeconds) * 1000).toISOString();
@@ -243,7 +279,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw new StageRetryLaterError(delaySeconds, error);
-      await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
+      await endRun(deps, run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, fabric);
       return;
     }
 
@@ -274,15 +310,16 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       await leaveNothingBehind(deps, fabric);
       return;
     }
+    completed = outcome;
   }
   // A stage boundary: a cancel asked for meanwhile ends the run here.
   const current = await deps.runs.get(run.fabricId, run.runId);
   if (!current || isFinished(current)) return;
   const next = nextStage(current, message.stage);
   if (current.cancelRequested && next) {
-    await deps.runService.finish(current, { status: "cancelled", error: `cancelled after stage ${message.stage}` }, deps.clock());
+    await endRun(deps, current, { status: "cancelled", error: `cancelled after stage ${message.stage}` }, fabric, completed);
     return;
   }
-  if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next });
-  else await deps.runService.finish(current, { status: "succeeded", error: null }, deps.clock());
+  if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next, ...laneOf(current) });
+  else await endRun(deps, current, { status: "succeeded", error: null }, fabric, completed);
 }
