@@ -35,6 +35,10 @@ export interface CheckInput {
   /** The findings of the plan of the commit: every one, or the first ones of `findingsTotal`. */
   readonly findings: readonly Finding[];
   readonly findingsTotal: number;
+  /** Findings of the head that the fabric's branch has too: not the pull request's doing, not annotated. */
+  readonly preexisting: number;
+  /** The commit of the fabric's branch the findings were compared with. */
+  readonly comparedWith: string | null;
   /** The files ingest would write (or delete) if the commit were on the fabric's branch. */
   readonly wouldCommit: Listed<{ readonly path: string; readonly action: string }> | null;
   /** What reconcile would do with the cluster; null: the fabric has no cluster. */
@@ -162,6 +166,10 @@ export function checkReport(input: CheckInput): FeedbackReport {
   const lines: string[] = [];
   lines.push(`**${title}**${partial}`, "");
   lines.push(`Fabric \`${input.fabricId}\`, commit \`${short(input.commit)}\`, planned as if it were on the fabric's branch: nothing was committed, stored or applied.`, "");
+  if (input.preexisting > 0) {
+    const where = input.comparedWith ? ` at \`${short(input.comparedWith)}\`` : "";
+    lines.push(`${plural(input.preexisting, "finding")} of this commit ${input.preexisting === 1 ? "is" : "are"} on the fabric's branch${where} already; only what this commit adds is annotated.`, "");
+  }
   const rules = byRule(input.findings);
   if (rules.length > 0) {
     lines.push("### Findings by rule", "", "| rule | errors | warnings |", "|---|---:|---:|");

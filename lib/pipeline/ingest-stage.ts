@@ -21,6 +21,7 @@ import type { ResourceRecord, ResourceState } from "./resource-model.js";
 import { fixedCommit, isFinished, type Run } from "./run-model.js";
 import { publishQuietly, type EventSink } from "../events/index.js";
 import { ingestRejectionEvents } from "./stage-events.js";
+import { checkFindings } from "./check-findings.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { offlineValidation, stageValidation, type ClusterValidationDeps, type ValidationSource } from "./validation-source.js";
 
@@ -235,6 +236,7 @@ export function ingestStage(
         await deps.resources.delete(fabric, forgotten, stored);
         await publishQuietly(deps.events, ingestRejectionEvents(fabric, run, plan, upserts, stored));
       }
+      const check = run.kind === "check" ? await checkFindings(git, fabric, plan, validation, recorded) : null;
       const counts = {
         ...plan.counts,
         resources: plan.resources.length,
@@ -252,13 +254,13 @@ export function ingestStage(
           sources: boundedList(plan.sources),
           ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
           ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
-          // What a plan would reject or warn about, at file and line (the first ones; a check publishes them all).
-          ...(dryRun ? { findings: boundedList(plan.findings) } : {}),
+          // What a check's pull request would add, at file and line (the first ones; its check run gets them all).
+          ...(check ? { findings: boundedList(check.findings), preexistingFindings: check.preexisting, comparedWith: check.comparedWith } : {}),
           ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
         headBefore: head.sha,
         headAfter: commit ?? head.sha,
-        findings: plan.findings,
+        ...(check ? { check } : {}),
       };
     }
   };

@@ -17,6 +17,7 @@ import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { clusterValidation } from "./validation-source.js";
 import { publishQuietly, type EventSink, type FabricEvent } from "../events/index.js";
 import { fixedCommit } from "./run-model.js";
+import { checkFindings } from "./check-findings.js";
 import { clusterRejectionEvent, driftEvent, driftToAnnounce, MAX_EVENTS_PER_KIND, prunedEvent } from "./stage-events.js";
 
 const APPLY_CONCURRENCY = 8;
@@ -121,7 +122,8 @@ export function reconcileStage(deps: {
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
-    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recordedByPath(storedList))).plan : null;
+    const recorded = recordedByPath(storedList);
+    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recorded)).plan : null;
     const plan = planReconcile({
       fabric,
       mode: fabric.sync.mode,
@@ -150,7 +152,7 @@ export function reconcileStage(deps: {
           wouldChangeFields: changedFields(plan.applies),
           ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
         },
-        findings: snapshot?.findings ?? [],
+        ...(run.kind === "check" && snapshot ? { check: await checkFindings(git, fabric, snapshot, validation, recorded) } : {}),
       };
     }
     await checkpoint();

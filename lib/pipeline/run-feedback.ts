@@ -42,7 +42,7 @@ function checkInput(run: Ended, fabric: Fabric, commit: string, last: StageOutco
   const ingest = detailOf(run, "ingest");
   // Every finding when this worker made the last plan; otherwise the first ones the run record kept.
   const kept = listed<Finding>(ingest.findings);
-  const findings = last?.findings ?? kept?.items ?? [];
+  const findings = last?.check?.findings ?? kept?.items ?? [];
   const reconcileDone = run.stages.reconcile?.status === "succeeded";
   const r = detailOf(run, "reconcile");
   const apply = listed<string>(r.wouldApply) ?? { items: [], total: 0 };
@@ -55,7 +55,9 @@ function checkInput(run: Ended, fabric: Fabric, commit: string, last: StageOutco
     status: run.status,
     error: run.error,
     findings,
-    findingsTotal: last?.findings ? last.findings.length : (kept?.total ?? 0),
+    findingsTotal: last?.check ? last.check.findings.length : (kept?.total ?? 0),
+    preexisting: last?.check?.preexisting ?? (typeof ingest.preexistingFindings === "number" ? ingest.preexistingFindings : 0),
+    comparedWith: last?.check ? last.check.comparedWith : typeof ingest.comparedWith === "string" ? ingest.comparedWith : null,
     wouldCommit: listed(ingest.wouldCommit),
     reconcile:
       fabric.cluster === null || !reconcileDone
@@ -122,7 +124,7 @@ async function publish(deps: RunFeedbackDeps, run: Ended, fabric: Fabric | null,
 
 export function runFinishedEvent(run: Ended, consoleUrl: string | null, last: StageOutcome | null): FabricEvent {
   const counts = runCounts(run);
-  const findingsTotal = run.kind === "check" ? (last?.findings?.length ?? listed(detailOf(run, "ingest").findings)?.total ?? 0) : undefined;
+  const findingsTotal = run.kind === "check" ? (last?.check?.findings.length ?? listed(detailOf(run, "ingest").findings)?.total ?? 0) : undefined;
   const url = runPageUrl(consoleUrl, run.fabricId, run.runId);
   return {
     detailType: DETAIL_TYPES.runFinished,

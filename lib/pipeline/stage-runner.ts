@@ -10,7 +10,6 @@
 import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
-import type { Finding } from "../hedgehog/index.js";
 import { logger } from "../observability/logger.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
@@ -21,6 +20,7 @@ import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
 import { appendErrors, boundedStageRecord, isFinished, laneOf, nextStage, type Run, type StageRecord } from "./run-model.js";
 import type { RunService } from "./runs.js";
+import type { CheckFindings } from "./check-findings.js";
 
 export interface StageOutcome {
   readonly counts: Readonly<Record<string, number>>;
@@ -29,10 +29,10 @@ export interface StageOutcome {
   readonly headBefore?: string | null;
   readonly headAfter?: string | null;
   /**
-   * Every finding of the plan the stage made, for the run's end (the annotations of a pull-request
-   * check); handed over in memory, never stored (a run record keeps only the first ones).
+   * A check run's findings (every one: the annotations of its check run), for the run's end; handed
+   * over in memory, never stored (the run record keeps the first ones).
    */
-  readonly findings?: readonly Finding[];
+  readonly check?: CheckFindings;
 }
 
 /**
