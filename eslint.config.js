@@ -14,7 +14,7 @@ export default tseslint.config(
     files: ["lib/**/*.ts"],
   },
   {
-    files: ["lib/hedgehog/**/*.ts", "lib/gitops/**/*.ts", "lib/state/**/*.ts", "lib/operator/**/*.ts"],
+    files: ["lib/hedgehog/**/*.ts", "lib/gitops/**/*.ts", "lib/state/**/*.ts", "lib/operator/**/*.ts", "lib/feedback/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         patterns: [

@@ -19,6 +19,11 @@ export interface FunctionAccess {
   readonly webhookSecret?: boolean;
   /** Serves the operator console: is told how the console signs in (HH_GITOPS_CONSOLE_AUTH, OIDC endpoints). */
   readonly console?: boolean;
+  /**
+   * Publishes events (PutEvents on the stack's own bus, nothing else) and runs' results on commits (it
+   * is told the console's URL to link to). DESIGN §17.
+   */
+  readonly events?: boolean;
 }
 
 export interface FunctionSpec {

@@ -22,12 +22,14 @@ export const wiring = defineWiring({
     consoleApi: { entry: "functions/http/console.ts", timeoutSeconds: 5, memoryMb: 256, access: { console: true } },
     runsApi: { entry: "functions/http/runs.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
     resourcesApi: { entry: "functions/http/resources.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "read" } },
-    // GitHub gives up on a delivery after 10 s. A sync run starts with init or ingest.
-    webhookApi: { entry: "functions/http/webhooks.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"], webhookSecret: true } },
+    // GitHub gives up on a delivery after 10 s. A sync run starts with init or ingest. It reads a pull
+    // request's changed files with the fabric's own Git credentials (secrets).
+    webhookApi: { entry: "functions/http/webhooks.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"], webhookSecret: true, secrets: true } },
     scheduleTick: { entry: "functions/schedule/tick.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: ["init", "ingest"] } },
-    initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
-    ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
-    reconcileWorker: { entry: "functions/workers/reconcile.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true } },
+    // Any stage may end a run: each publishes the run's result on its commit and the events (DESIGN §17).
+    initWorker: { entry: "functions/workers/init.ts", timeoutSeconds: 60, memoryMb: 512, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true, events: true } },
+    ingestWorker: { entry: "functions/workers/ingest.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true, events: true } },
+    reconcileWorker: { entry: "functions/workers/reconcile.ts", timeoutSeconds: 150, memoryMb: 1024, access: { table: "write", sendTo: STAGE_QUEUES, secrets: true, events: true } },
   },
   routes: [
     { method: "GET", path: "/health", function: "metaApi", auth: "none", maxBodyBytes: NO_BODY },

@@ -8,7 +8,9 @@ import { trustPolicy } from "../../lib/config/trust.js";
 import { createSecretStore } from "../../lib/secrets/index.js";
 import { documentClient } from "../../lib/store/client.js";
 import { DeliveryRepository } from "../../lib/store/deliveries.js";
-import { WebhookService, webhookSecretSource, type WebhookOutcome } from "../../lib/triggers/index.js";
+import { WebhookService, webhookSecretSource, type PushTarget, type WebhookOutcome } from "../../lib/triggers/index.js";
+// Only the GitHub client (pull requests), not the whole of lib/git: this bundle stays without isomorphic-git.
+import { createHostFeedback, type HostFeedback } from "../../lib/git/feedback-factory.js";
 import { httpHandler, json, type ApiResponse } from "./router.js";
 
 const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
@@ -17,6 +19,8 @@ const STATUS_BY_OUTCOME: Readonly<Record<WebhookOutcome["kind"], number>> = {
   ping: 200,
   // Runs are asynchronous; what started is in the body.
   push: 202,
+  pull_request: 202,
+  pull_request_replay: 200,
   unsupported: 202,
 };
 
@@ -26,17 +30,37 @@ function service(): WebhookService {
   const rt = runtime();
   if (cached?.rt === rt) return cached.service;
   const { settings } = rt;
-  // Only the operator's own reference (HH_GITOPS_WEBHOOK_SECRET_REF) is resolved here, never a fabric's.
+  // The operator's own reference (HH_GITOPS_WEBHOOK_SECRET_REF) for the signature; each fabric's own Git
+  // credentials (resolver.forFabric) only to read the pull requests of its repository.
+  const trust = trustPolicy(settings);
   const resolver = createSecretStore({
-    policy: trustPolicy(settings).secrets,
+    policy: trust.secrets,
     region: settings.region,
     ...(settings.endpoints.secretsManager ? { secretsManagerEndpoint: settings.endpoints.secretsManager } : {}),
   });
+  // One client per fabric and git block while the container is warm (a GitHub App's installation token
+  // is fetched once); a failed creation is forgotten, so that a secret created later is found.
+  const hosts = new Map<string, Promise<HostFeedback>>();
+  const hostFor = (target: PushTarget): Promise<HostFeedback> => {
+    const key = JSON.stringify([target.id, target.git]);
+    let host = hosts.get(key);
+    if (!host) {
+      host = createHostFeedback(target.git, {
+        secrets: resolver.forFabric(target.id),
+        hosts: trust.hosts,
+        ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false, writesPerMinute: Infinity, writesPerHour: Infinity } }),
+      });
+      host.catch(() => hosts.delete(key));
+      hosts.set(key, host);
+    }
+    return host;
+  };
   const webhooks = new WebhookService({
     secret: webhookSecretSource(settings, resolver.operator),
     deliveries: new DeliveryRepository(documentClient(settings), settings.tableName),
     fabrics: rt.fabrics,
     runs: rt.runService,
+    pullRequestsFor: async (target) => (await hostFor(target)).pullRequests,
   });
   cached = { rt, service: webhooks };
   return webhooks;

@@ -6,7 +6,7 @@ import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from "../../lib/net/hosts.js
 import type { Wiring } from "../wiring-types.js";
 
 /** Context keys read by infra/cloud/app.ts; each maps to the field of the same name. */
-export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedHosts", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn", "auth", "jwt"] as const;
+export const CONTEXT_KEYS = ["namePrefix", "secretNamePrefix", "allowedHosts", "allowedPrincipals", "scheduleRateMinutes", "alarmTopicArn", "auth", "jwt", "consoleUrl"] as const;
 
 const ACCOUNT_ID = /^\d{12}$/;
 // Trust policies accept accounts, account roots, roles and users — not assumed-role session ARNs.
@@ -111,6 +111,8 @@ export const stackConfigSchema = z
     /** How API callers authenticate: iam (SigV4, machines and the CLI) or jwt (OpenID Connect; the console needs it). */
     auth: z.enum(["iam", "jwt"]).default("iam"),
     jwt: jsonObject(jwtSettingsSchema).optional(),
+    /** Where operators open the console (checks, statuses and events link to its run pages); default: the API's own URL. */
+    consoleUrl: httpsUrl.optional(),
   })
   .strict();
 

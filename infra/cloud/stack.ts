@@ -21,7 +21,7 @@ import {
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { EventBus, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as LambdaFunctionTarget } from "aws-cdk-lib/aws-events-targets";
 import { AccountPrincipal, ArnPrincipal, CompositePrincipal, PolicyStatement, Role, ServicePrincipal, type IPrincipal } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction, Tracing, type FunctionOptions } from "aws-cdk-lib/aws-lambda";
@@ -129,6 +129,8 @@ export class HedgehogGitopsStack extends Stack {
   readonly queues = new Map<string, DeployedQueue>();
   readonly webhookSecret: Secret | undefined;
   readonly apiInvokerRole: Role | undefined;
+  /** The bus the workers publish events to (DESIGN §17); users attach their own rules to it. */
+  readonly eventBus: EventBus | undefined;
   /** auth "jwt" without an issuer: the operators' user pool, its console client and hosted-UI domain. */
   userPool: UserPool | undefined;
   consoleClient: UserPoolClient | undefined;
@@ -162,11 +164,20 @@ export class HedgehogGitopsStack extends Stack {
       this.acknowledge(this.webhookSecret, "AwsSolutions-SMG4", "The webhook secret must also change in GitHub's webhook settings; a rotation Lambda cannot do that, so rotation is manual (docs/DEPLOY.md).");
     }
 
+    // Events for notifications: the stack's own bus, named like the stack; users wire rules (SNS, Chatbot) to it.
+    this.eventBus = Object.values(wiring.functions).some((f) => f.access.events)
+      ? new EventBus(this, "EventBus", { eventBusName: config.namePrefix, description: `${config.namePrefix}: run finished, resource drifted, resource rejected, object pruned (docs/EVENTS.md)` })
+      : undefined;
+
     for (const [name, spec] of Object.entries(wiring.functions)) {
       this.functions.set(name, this.declareFunction(name, spec, props.functionCode ?? "bundle"));
     }
 
     ({ api: this.api, stage: this.apiStage } = this.declareApi(wiring.routes));
+    // Results on commits and events link to the run's page in the console (the API's own URL unless set).
+    for (const [name, spec] of Object.entries(wiring.functions)) {
+      if (spec.access.events) this.functions.get(name)!.addEnvironment("HH_GITOPS_CONSOLE_URL", config.consoleUrl ?? this.apiStage.url);
+    }
 
     for (const consumer of wiring.consumers) {
       const deployed = this.queues.get(consumer.queue)!;
@@ -374,6 +385,7 @@ export class HedgehogGitopsStack extends Stack {
     if (receiveCounts.size > 1) throw new Error(`function ${name} consumes queues with different maxReceiveCount; HH_GITOPS_MAX_RECEIVE_COUNT cannot be one number`);
     for (const count of receiveCounts) environment.HH_GITOPS_MAX_RECEIVE_COUNT = String(count);
     if (spec.access.webhookSecret) environment.HH_GITOPS_WEBHOOK_SECRET_REF = `aws-sm:${this.webhookSecret!.secretArn}`;
+    if (spec.access.events) environment.HH_GITOPS_EVENT_BUS_NAME = this.eventBus!.eventBusName;
     // The trust rules (DESIGN §14), for every function: the API checks registrations with them, the
     // workers again before they act. The resolver allows exactly what IAM grants: <prefix>/<fabric>/<name>.
     environment.HH_GITOPS_DEPLOYMENT = "cloud";
@@ -435,6 +447,8 @@ export class HedgehogGitopsStack extends Stack {
     }
     for (const queueName of spec.access.sendTo ?? []) this.queues.get(queueName)!.queue.grantSendMessages(role);
     if (spec.access.webhookSecret) this.webhookSecret!.grantRead(role);
+    // PutEvents on the stack's bus only: not the default bus, not another bus of the account.
+    if (spec.access.events) role.addToPrincipalPolicy(new PolicyStatement({ actions: ["events:PutEvents"], resources: [this.eventBus!.eventBusArn] }));
     if (spec.access.secrets) {
       // Fabric secrets are created by operators after the deploy, under the prefix; their ARNs end in a
       // random suffix, so only a prefix pattern can name them.
@@ -636,6 +650,10 @@ export class HedgehogGitopsStack extends Stack {
       new CfnOutput(this, "WebhookSecretArn", { value: this.webhookSecret.secretArn, description: "The webhook secret (read it with aws secretsmanager get-secret-value)" });
     }
     new CfnOutput(this, "TableName", { value: this.table.tableName });
+    if (this.eventBus) {
+      new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName, description: "The bus of hedgehog-gitops events (docs/EVENTS.md): attach rules for notifications" });
+      new CfnOutput(this, "EventBusArn", { value: this.eventBus.eventBusArn });
+    }
     for (const [name, deployed] of this.queues) {
       new CfnOutput(this, `${pascal(name)}QueueUrl`, { value: deployed.queue.queueUrl });
       new CfnOutput(this, `${pascal(name)}DeadLetterQueueUrl`, { value: deployed.deadLetterQueue.queueUrl });

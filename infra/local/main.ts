@@ -32,6 +32,8 @@ const stack = await startLocalStack({
   simulatedCluster: { kubeconfigPath: join(dataDir, "simulated-cluster.kubeconfig") },
   dataDir,
   ...(settings.repoRoot ? { repoRoot: resolve(settings.repoRoot) } : {}),
+  // Checks and statuses on GitHub link to the console: behind a tunnel or proxy, set its public URL.
+  ...(process.env.HH_GITOPS_CONSOLE_URL ? { consoleUrl: process.env.HH_GITOPS_CONSOLE_URL } : {}),
   onError: (error) => console.error("local stack:", error instanceof Error ? error.message : error),
 });
 
@@ -41,6 +43,7 @@ console.log(`hedgehog-gitops local stack
   token:    ${settings.token ? "(from HH_GITOPS_TOKEN)" : `${token}   (saved in ${join(dataDir, "token")})`}
   data dir: ${dataDir}   (bare repositories under ${resolve(settings.repoRoot ?? join(dataDir, "repos"))}, file: secrets under ${join(dataDir, "secrets")})
   DynamoDB: ${stack.dynamodbEndpoint}   SQS: ${stack.sqsEndpoint}
+  events:   ${join(dataDir, "events.jsonl")}   (run finished, resource drifted/rejected, object pruned: docs/EVENTS.md)
   simulated cluster: ${stack.kubeSim?.url ?? "off"} (fabrics with "cluster": {"simulated": true})
     kubectl --kubeconfig ${stack.kubeconfigPath ?? "-"} get vpcs
 Try: npx hh-gitops${settings.port === 3000 ? "" : ` --url ${stack.url}`} fabrics      Stop: Ctrl-C`);

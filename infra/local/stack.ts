@@ -33,6 +33,11 @@ export interface LocalStackOptions {
   readonly webhookSecret?: string;
   /** Extra environment for the handlers (they read their settings from process.env, as on Lambda). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The console's URL that checks, statuses and events link to (HH_GITOPS_CONSOLE_URL); default: this
+   * stack's own API, which serves the console.
+   */
+  readonly consoleUrl?: string;
   readonly eventSources?: { readonly concurrency?: number; readonly waitSeconds?: number };
   /**
    * Where the simulated cluster's kubeconfig is written (a temporary folder by default) and the CRDs it
@@ -150,6 +155,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.httpLog ? { log: options.httpLog } : {}),
     });
     closers.push(() => gateway.close());
+    // Known only now that the gateway listens. Events go to <data dir>/events.jsonl (lib/events).
+    process.env.HH_GITOPS_CONSOLE_URL = options.consoleUrl ?? options.env?.HH_GITOPS_CONSOLE_URL ?? gateway.url;
 
     for (const consumer of wiring.consumers) {
       const source = new SqsEventSource({

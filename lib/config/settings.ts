@@ -44,12 +44,17 @@ const environmentSchema = z.object({
   HH_GITOPS_RUN_LEASE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
   HH_GITOPS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
   HH_GITOPS_STAGE_BUDGET_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
+  // Feedback where people look (DESIGN §17): the EventBridge bus (the CDK stack sets it), an endpoint
+  // override for it, and the console's base URL for links from checks, statuses and events.
+  HH_GITOPS_EVENT_BUS_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional(),
+  HH_GITOPS_EVENTS_ENDPOINT: optionalUrl,
+  HH_GITOPS_CONSOLE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface Settings {
   readonly region: string;
   readonly tableName: string;
-  readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string; readonly secretsManager?: string };
+  readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string; readonly secretsManager?: string; readonly events?: string };
   readonly queueUrls: Readonly<Partial<Record<Stage, string>>>;
   readonly webhookSecret?: string;
   /** A secret reference (env:, file:, aws-sm:) to the webhook secret; the cloud stack sets one. The value above wins. */
@@ -78,6 +83,10 @@ export interface Settings {
    * cut it to make a stage span several invocations). Unset: the function's remaining time less a reserve.
    */
   readonly stageBudgetSeconds?: number;
+  /** The EventBridge bus events go to; absent: the local stack's <data dir>/events.jsonl, or the log. */
+  readonly eventBusName?: string;
+  /** The console's base URL (no trailing slash): checks, statuses and events link to `<url>/#/fabrics/<id>/runs/<runId>`. */
+  readonly consoleUrl?: string;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -104,6 +113,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       ...(e.HH_GITOPS_DYNAMODB_ENDPOINT ? { dynamodb: e.HH_GITOPS_DYNAMODB_ENDPOINT } : {}),
       ...(e.HH_GITOPS_SQS_ENDPOINT ? { sqs: e.HH_GITOPS_SQS_ENDPOINT } : {}),
       ...(e.HH_GITOPS_SECRETS_ENDPOINT ? { secretsManager: e.HH_GITOPS_SECRETS_ENDPOINT } : {}),
+      ...(e.HH_GITOPS_EVENTS_ENDPOINT ? { events: e.HH_GITOPS_EVENTS_ENDPOINT } : {}),
     },
     queueUrls,
     ...(e.HH_GITOPS_WEBHOOK_SECRET ? { webhookSecret: e.HH_GITOPS_WEBHOOK_SECRET } : {}),
@@ -118,6 +128,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     runLeaseSeconds: e.HH_GITOPS_RUN_LEASE_SECONDS,
     retryDelaySeconds: e.HH_GITOPS_RETRY_DELAY_SECONDS,
     ...(e.HH_GITOPS_STAGE_BUDGET_SECONDS !== undefined ? { stageBudgetSeconds: e.HH_GITOPS_STAGE_BUDGET_SECONDS } : {}),
+    ...(e.HH_GITOPS_EVENT_BUS_NAME ? { eventBusName: e.HH_GITOPS_EVENT_BUS_NAME } : {}),
+    ...(e.HH_GITOPS_CONSOLE_URL ? { consoleUrl: e.HH_GITOPS_CONSOLE_URL.replace(/\/+$/, "") } : {}),
   };
 }
 

@@ -31,3 +31,5 @@ export {
   type TreeEntry,
 } from "./provider.js";
 export { GitReadCache, type GitReadCacheOptions } from "./read-cache.js";
+export * from "./feedback.js";
+export { createHostFeedback, NO_FEEDBACK_NOTE, type HostFeedback } from "./feedback-factory.js";

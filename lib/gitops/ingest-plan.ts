@@ -3,6 +3,9 @@
 import { gitBlobSha } from "../git/blob-sha.js";
 import {
   classifyDocument,
+  DocumentParseError,
+  ENGINE_RULES,
+  LimitExceededError,
   defaultParseLimits,
   managedKinds,
   managedPath,
@@ -21,6 +24,8 @@ import {
   type ResourceIdentity,
   type SourceDocument,
 } from "../hedgehog/index.js";
+import { sortFindings } from "../hedgehog/finding.js";
+import { PARSE_RULE } from "../hedgehog/validate-files.js";
 import { RAW_ERRORS, RAW_PROCESSED, UNMANAGED_EXTERNAL } from "./layout.js";
 import { ERRORS_SUFFIX, outputPath } from "./output-names.js";
 import { roleOf, type SnapshotEntry } from "./snapshot.js";
@@ -128,7 +133,21 @@ export interface UnsafeEntry {
   readonly reason: string;
 }
 
+/**
+ * Rule id of a file that is never read: a symbolic link, a submodule, a name Git checkouts refuse.
+ * (PARSE, from validate-files.ts, is a file that cannot be read as YAML or breaks a parse limit.)
+ */
+export const FILE_RULE = "FILE";
+
 export interface IngestPlan {
+  /**
+   * Every finding about the documents of raw/ and managed/, errors and warnings, each at its file
+   * (repository-relative) and line, sorted: the validation findings, plus one per file that cannot be
+   * read at all (PARSE at the line the parser names, FILE for what is never read) and per document
+   * that yields no resource without a validation finding saying why. Pull-request checks annotate
+   * these (DESIGN §17).
+   */
+  readonly findings: readonly Finding[];
   /** Repository-relative, sorted by path. Empty: nothing to commit. */
   readonly changes: readonly FileChange[];
   readonly message: string;
@@ -207,7 +226,9 @@ function errorsReport(sourcePath: string, lines: readonly string[]): string {
   return `# Why ${sourcePath} was not ingested (hedgehog-gitops). Fix the file and drop it into raw/ again.\n${lines.map((l) => `${l}\n`).join("")}`;
 }
 
-type ParseOutcome = { readonly file: ParsedFile; readonly error: null } | { readonly file: null; readonly content: Uint8Array; readonly error: string };
+type ParseOutcome =
+  | { readonly file: ParsedFile; readonly error: null }
+  | { readonly file: null; readonly content: Uint8Array; readonly error: string; readonly line: number };
 
 function parseFile(entry: SnapshotEntry, path: string, blobs: ReadonlyMap<string, Uint8Array>, limits: Partial<ParseLimits> | undefined): ParseOutcome {
   const content = blobs.get(entry.sha);
@@ -215,7 +236,8 @@ function parseFile(entry: SnapshotEntry, path: string, blobs: ReadonlyMap<string
   try {
     return { file: { entry, path, content, documents: parseDocuments(content, limits) }, error: null };
   } catch (error) {
-    return { file: null, content, error: error instanceof Error ? error.message : String(error) };
+    const line = error instanceof DocumentParseError || error instanceof LimitExceededError ? (error.line ?? 1) : 1;
+    return { file: null, content, error: error instanceof Error ? error.message : String(error), line };
   }
 }
 
@@ -303,6 +325,10 @@ export function planIngestion(input: IngestInput): IngestPlan {
   const rejections: RejectedFile[] = [];
   const managedProblems: ManagedFileProblem[] = [];
   const unsafeEntries: UnsafeEntry[] = [];
+  /** Findings about whole files and unidentifiable documents; the validation findings are added below. */
+  const extraFindings: Finding[] = [];
+  const fileFinding = (file: string, line: number, rule: string, message: string, index = 0) =>
+    extraFindings.push({ file, index, line, kind: "", name: "", path: "", rule, severity: "error", message });
   /** Managed files whose resources are held back: repository path → why, and the blob it has now. */
   const heldBack = new Map<string, { message: string; sha: string }>();
   const problem = (path: string, sha: string, message: string, kind: ManagedProblemKind) => {
@@ -329,9 +355,11 @@ export function planIngestion(input: IngestInput): IngestPlan {
       write(errorsText(entry.path), errorsReport(path, [why]));
       sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `${what}` });
       rejections.push({ file: path, fileError: why, documents: [] });
+      fileFinding(path, 1, FILE_RULE, why);
     } else if (role === "raw-unsafe" || role === "managed-unsafe" || role === "unsafe") {
       // Git (or a checkout, or isomorphic-git) cannot use this name: never read, never moved, only reported.
       unsafeEntries.push({ path, reason: `the name ${entry.unsafe}` });
+      if (role !== "unsafe") fileFinding(path, 1, FILE_RULE, `the file name ${entry.unsafe}; the file is not read. Rename it.`);
       if (role === "raw-unsafe") {
         const why = `the file name ${entry.unsafe}; the file is not read. Rename it.`;
         write(errorsText(entry.path), errorsReport(path, [why]));
@@ -342,6 +370,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
       }
     } else if (role === "managed-irregular") {
       problem(path, entry.sha, "a symbolic link or submodule in managed/ is never read", "irregular");
+      fileFinding(path, 1, FILE_RULE, "a symbolic link or submodule in managed/ is never read");
     } else if (role === "raw-input") {
       const parsed = parseFile(entry, path, input.blobs, input.limits);
       const content = parsed.file ? parsed.file.content : parsed.content;
@@ -354,14 +383,19 @@ export function planIngestion(input: IngestInput): IngestPlan {
         write(entry.path, null);
         sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError });
         rejections.push({ file: path, fileError: fileError ?? "unreadable", documents: [] });
+        fileFinding(path, parsed.file === null ? parsed.line : 1, PARSE_RULE, fileError ?? "unreadable");
       } else {
         rawFiles.push(parsed.file);
       }
     } else if (role === "managed") {
       const parsed = parseFile(entry, path, input.blobs, input.limits);
-      if (parsed.file === null) problem(path, entry.sha, parsed.error, "unreadable");
-      else if (parsed.file.documents.length === 0) problem(path, entry.sha, "the file holds no document", "empty");
-      else managedFiles.push(parsed.file);
+      if (parsed.file === null) {
+        problem(path, entry.sha, parsed.error, "unreadable");
+        fileFinding(path, parsed.line, PARSE_RULE, parsed.error);
+      } else if (parsed.file.documents.length === 0) {
+        problem(path, entry.sha, "the file holds no document", "empty");
+        fileFinding(path, 1, PARSE_RULE, "the file holds no document (empty, or comments only)");
+      } else managedFiles.push(parsed.file);
     }
   }
 
@@ -386,6 +420,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
       if ("problem" in identity) {
         const details = errorsOf(file.path, doc.index).map(findingMessage);
         problem(file.path, file.entry.sha, `document ${doc.index}: ${details.length > 0 ? details.join("; ") : identity.problem}`, identity.kind);
+        if (details.length === 0) fileFinding(file.path, doc.line, ENGINE_RULES.document, `${identity.problem}; managed/ holds Hedgehog resources only`, doc.index);
         continue;
       }
       managedPathsById.set(identity.id, [...(managedPathsById.get(identity.id) ?? []), file.path]);
@@ -428,13 +463,16 @@ export function planIngestion(input: IngestInput): IngestPlan {
         const identity = identify(doc.value, input.catalog);
         if ("problem" in identity) {
           toErrors.push({ doc, reasons: [rejectedOtherwise(doc, REJECTION_RULES.identity, identity.problem)] });
+          fileFinding(file.path, doc.line, ENGINE_RULES.document, identity.problem, doc.index);
           continue;
         }
         const content = serializeResource(normalizeResource(doc.value));
         const size = encoder.encode(content).byteLength;
         // The managed file must be readable on the next run, under the same size limit as any input.
         if (size > limits.maxBytes) {
-          toErrors.push({ doc, reasons: [rejectedOtherwise(doc, REJECTION_RULES.size, `normalized it is ${size} bytes, more than the ${limits.maxBytes}-byte limit of a file`)] });
+          const reason = `normalized it is ${size} bytes, more than the ${limits.maxBytes}-byte limit of a file`;
+          toErrors.push({ doc, reasons: [rejectedOtherwise(doc, REJECTION_RULES.size, reason)] });
+          fileFinding(file.path, doc.line, PARSE_RULE, reason, doc.index);
           continue;
         }
         toManaged.push({ doc, identity, content, sha: gitBlobSha(encoder.encode(content)) });
@@ -543,6 +581,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
   const managedErrors = resources.filter((r) => r.errors.length > 0 && !held.has(r.id)).length + managedProblems.length;
   const counts = { files, managedWritten, created, updated, unchanged, unmanaged: unmanagedCount, errors: errorCount + fileErrors, managedErrors };
   return {
+    findings: sortFindings([...findings, ...extraFindings]),
     changes: effective,
     message: commitMessage(dir, counts),
     sources,

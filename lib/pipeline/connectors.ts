@@ -5,7 +5,7 @@
 import type { Settings } from "../config/settings.js";
 import { trustPolicy, type TrustPolicy } from "../config/trust.js";
 import type { Fabric } from "../fabrics/schema.js";
-import { createGitProvider, GitReadCache } from "../git/index.js";
+import { createGitProvider, createHostFeedback, GitReadCache, type HostFeedback } from "../git/index.js";
 import type { GitProvider } from "../git/provider.js";
 import { createSecretStore, type SecretStore } from "../secrets/index.js";
 import { runtime, type Runtime } from "./runtime.js";
@@ -14,6 +14,8 @@ export interface Connectors {
   readonly secrets: SecretStore;
   readonly trust: TrustPolicy;
   gitFor(fabric: Fabric): Promise<GitProvider>;
+  /** Where the fabric's runs publish results, and its pull requests (DESIGN §17). */
+  hostFor(fabric: Fabric): Promise<HostFeedback>;
 }
 
 /** A cache whose failed entries are dropped, so that the next run tries again (a secret created later). */
@@ -49,8 +51,21 @@ function build(settings: Settings): Connectors {
       ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false, writesPerMinute: Infinity, writesPerHour: Infinity } }),
     });
   });
+  const host = memo((key) => {
+    const [fabricId, settingsOfGit] = JSON.parse(key) as [string, Fabric["git"]];
+    return createHostFeedback(settingsOfGit, {
+      secrets: secrets.forFabric(fabricId),
+      hosts: trust.hosts,
+      ...(settings.githubSpaceWrites ? {} : { github: { spaceWrites: false, writesPerMinute: Infinity, writesPerHour: Infinity } }),
+    });
+  });
   // Keyed by fabric too: a git block is only valid with its own fabric's secrets.
-  return { secrets, trust, gitFor: (fabric) => git(JSON.stringify([fabric.id, fabric.git])) };
+  return {
+    secrets,
+    trust,
+    gitFor: (fabric) => git(JSON.stringify([fabric.id, fabric.git])),
+    hostFor: (fabric) => host(JSON.stringify([fabric.id, fabric.git])),
+  };
 }
 
 let cached: { settings: Settings; connectors: Connectors } | undefined;

@@ -24,7 +24,10 @@ import { boundedList } from "./bounded.js";
 import type { ProgressUpdate } from "./progress.js";
 import { writeRecords } from "./record-writer.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
-import { isFinished, type Run } from "./run-model.js";
+import { fixedCommit, isFinished, type Run } from "./run-model.js";
+import { publishQuietly, type EventSink } from "../events/index.js";
+import { ingestRejectionEvents } from "./stage-events.js";
+import { checkFindings } from "./check-findings.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { offlineValidation, stageValidation, type ClusterValidationDeps, type ValidationSource } from "./validation-source.js";
 
@@ -183,6 +186,8 @@ export function recordsFor(
       drift: previous && !blobChanged ? previous.drift : [],
       ...(previous?.desiredHash !== undefined ? { desiredHash: previous.desiredHash } : {}),
       ...(previous?.liveHash !== undefined ? { liveHash: previous.liveHash } : {}),
+      // Which live version's drift was announced stays known whatever Git does (stage-events.ts).
+      ...(previous?.driftEventVersion ? { driftEventVersion: previous.driftEventVersion } : {}),
     });
   }
   for (const [id, { record }] of stored) {
@@ -204,6 +209,8 @@ export function ingestStage(
     gitFor: (fabric: Fabric) => Promise<GitProvider>;
     resources: ResourceRepository;
     runs: RunRepository;
+    /** Where "Resource Rejected" events go (none in dry runs). */
+    events?: EventSink;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
   return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume, progress }): Promise<StageOutcome> => {
@@ -222,7 +229,9 @@ export function ingestStage(
     // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
     // right here, re-planning on the new head; what the store holds does not change meanwhile.
     for (;;) {
-      const head = await git.head(branch);
+      // A check plans its pull request's head; everything else the branch's.
+      const fixed = fixedCommit(run);
+      const head = fixed ? { sha: fixed, changed: true } : await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
       let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded, progress);
       let commit: string | null = null;
@@ -290,7 +299,9 @@ export function ingestStage(
           desired,
           onProgress: (done, total) => progress({ phase: "recording", done, total, counts: plan.counts }),
         }));
+        await publishQuietly(deps.events, ingestRejectionEvents(fabric, run, plan, upserts, stored));
       }
+      const check = run.kind === "check" ? await checkFindings(git, fabric, plan, validation, recorded) : null;
       const counts = {
         ...plan.counts,
         resources: plan.resources.length,
@@ -308,11 +319,14 @@ export function ingestStage(
           sources: boundedList(plan.sources),
           ...(plan.unreadable.length > 0 ? { heldBack: boundedList(plan.unreadable) } : {}),
           ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
+          // What a check's pull request would add, at file and line (the first ones; its check run gets them all).
+          ...(check ? { findings: boundedList(check.findings), preexistingFindings: check.preexisting, comparedWith: check.comparedWith } : {}),
           ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
         headBefore: resumed?.plannedOn ?? head.sha,
         headAfter: commit ?? head.sha,
         rejections: plan.rejections,
+        ...(check ? { check } : {}),
       };
     }
   };

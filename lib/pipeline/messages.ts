@@ -12,6 +12,11 @@ const stageFields = {
   fabricId: z.string().min(1).max(63),
   runId: z.string().regex(/^r\d{8}T\d{9}Z-[0-9a-f]{6}$/),
   stage: z.enum(STAGES),
+  /**
+   * A FIFO lane of its own within the fabric: a pull request's checks ("pr-<number>") follow each other
+   * but neither wait for the fabric's syncs nor hold them up. Absent: the fabric's own lane.
+   */
+  lane: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
 };
 
 export const stageMessageSchema = z.discriminatedUnion("v", [
@@ -28,10 +33,13 @@ export function continuationOf(message: StageMessage): number {
 }
 
 /**
- * FIFO keys: one stage in flight per fabric; a re-send of the same stage of the same run (or of the same
- * continuation) is dropped by SQS, while each continuation is a message of its own.
+ * FIFO keys: one stage in flight per fabric (and lane); a re-send of the same stage of the same run (or
+ * of the same continuation) is dropped by SQS, while each continuation is a message of its own.
  */
 export function fifoKeys(message: StageMessage): { MessageGroupId: string; MessageDeduplicationId: string } {
   const continuation = continuationOf(message);
-  return { MessageGroupId: message.fabricId, MessageDeduplicationId: `${message.runId}:${message.stage}${continuation > 0 ? `:${continuation}` : ""}` };
+  return {
+    MessageGroupId: message.lane ? `${message.fabricId}#${message.lane}` : message.fabricId,
+    MessageDeduplicationId: `${message.runId}:${message.stage}${continuation > 0 ? `:${continuation}` : ""}`,
+  };
 }

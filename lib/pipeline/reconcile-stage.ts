@@ -17,6 +17,10 @@ import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { clusterValidation } from "./validation-source.js";
+import { publishQuietly, type EventSink, type FabricEvent } from "../events/index.js";
+import { fixedCommit } from "./run-model.js";
+import { checkFindings } from "./check-findings.js";
+import { clusterRejectionEvent, driftEvent, driftToAnnounce, MAX_EVENTS_PER_KIND, prunedEvent } from "./stage-events.js";
 
 const APPLY_CONCURRENCY = 8;
 
@@ -145,6 +149,8 @@ export function reconcileStage(deps: {
   clusterFor: (fabric: Fabric) => Promise<FabricCluster>;
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
+  /** Where "Resource Drifted", "Object Pruned" and "Resource Rejected" events go (none in dry runs). */
+  events?: EventSink;
 }): StageImplementation {
   return async ({ fabric, run, now, checkpoint, budget, resume, progress }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
@@ -152,14 +158,17 @@ export function reconcileStage(deps: {
     // The connection is shared by the invocations of one container: this invocation's traffic is the difference.
     const trafficBefore = (await deps.clusterFor(fabric)).traffic();
     const git = await deps.gitFor(fabric);
-    const headSha = resumed ? resumed.head : ((await git.head(fabric.git.branch))?.sha ?? null);
+    // A check plans its pull request's head; everything else the branch's (a continuation the commit it started on).
+    const fixed = fixedCommit(run);
+    const headSha = resumed ? resumed.head : (fixed ?? (await git.head(fabric.git.branch))?.sha ?? null);
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
     progress({ phase: "listing", done: live.size, total: live.size });
-    const snapshot = headSha ? (await snapshotAndPlan(git, fabric, headSha, validation, recordedByPath(storedList), progress)).plan : null;
+    const recorded = recordedByPath(storedList);
+    const snapshot = headSha ? (await snapshotAndPlan(git, fabric, headSha, validation, recorded, progress)).plan : null;
     const plan = planReconcile({
       fabric,
       mode: fabric.sync.mode,
@@ -182,10 +191,13 @@ export function reconcileStage(deps: {
         detail: {
           schemas: validation.schemas,
           wouldApply: summary.applies,
+          // Of those, the objects the cluster does not hold yet (the rest would be updated).
+          wouldCreate: boundedList(plan.applies.filter((i) => i.live === null).map((i) => i.id)),
           wouldPrune: summary.prunes,
           wouldChangeFields: changedFields(plan.applies),
           ...(plan.pruneSkipped ? { pruneSkipped: plan.pruneSkipped } : {}),
         },
+        ...(run.kind === "check" && snapshot ? { check: await checkFindings(git, fabric, snapshot, validation, recorded) } : {}),
       };
     }
     await checkpoint();
@@ -207,6 +219,8 @@ export function reconcileStage(deps: {
 
     const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null, live: i.live }]));
     const errors: string[] = [];
+    const rejectedEvents: FabricEvent[] = [];
+    const prunedEvents: FabricEvent[] = [];
     const removedFields: Record<string, readonly string[]> = {};
     // Each invocation handles at least a few objects before it may stop: a continuation always progresses.
     let started = 0;
@@ -239,6 +253,7 @@ export function reconcileStage(deps: {
             outcome.error = error.message;
             errors.push(`${item.id}: ${error.message}`);
             appliesRejected++;
+            if (rejectedEvents.length < MAX_EVENTS_PER_KIND) rejectedEvents.push(clusterRejectionEvent(fabric, run, item, error.message));
           } finally {
             applied++;
             applying();
@@ -269,11 +284,13 @@ export function reconcileStage(deps: {
         outcome.observations.push("pruned");
         outcome.live = null;
         pruned.add(item.id);
+        if (prunedEvents.length < MAX_EVENTS_PER_KIND) prunedEvents.push(prunedEvent(fabric, run, item));
       } catch (error) {
         if (!(error instanceof ClusterRejectedError)) throw error;
         outcome.error = error.message;
         errors.push(`${item.id}: ${error.message}`);
         prunesRejected++;
+        if (rejectedEvents.length < MAX_EVENTS_PER_KIND) rejectedEvents.push(clusterRejectionEvent(fabric, run, item, error.message));
       }
       handledPrunes.push(item);
     }
@@ -285,6 +302,7 @@ export function reconcileStage(deps: {
     const lastSeen = new Map<string, Readonly<Record<string, unknown>> | null>();
     const byState: Record<string, number> = {};
     const handledNow = new Set([...handledApplies, ...handledPrunes].map((i) => i.id));
+    const drifts: { id: string; version: string; event: FabricEvent }[] = [];
     for (const item of plan.items) {
       if (handledEarlier.has(item.id)) {
         if (item.record) byState[item.record.state] = (byState[item.record.state] ?? 0) + 1;
@@ -298,11 +316,20 @@ export function reconcileStage(deps: {
         continue;
       }
       byState[state] = (byState[state] ?? 0) + 1;
+      const version = drifts.length < MAX_EVENTS_PER_KIND ? driftToAnnounce(item, state) : null;
+      if (version !== null) drifts.push({ id: item.id, version, event: driftEvent(fabric, run, item, version, state) });
       upserts.push(recordOf(item, state, outcome));
       lastSeen.set(item.id, outcome.live === null ? null : liveView(outcome.live));
     }
     // Valid in Git before, invalid now: neither compared nor applied (their records keep the error).
     const invalid = plan.items.filter((i) => i.source === "git" && i.desired === null && i.record?.inGit === true).length;
+    // Announced before the records remember it: a drift whose event could not be sent is tried again next run.
+    const announced = (await publishQuietly(deps.events, drifts.map((d) => d.event))) ? new Map(drifts.map((d) => [d.id, d.version])) : new Map<string, string>();
+    for (let i = 0; i < upserts.length; i++) {
+      const version = announced.get(upserts[i]!.id);
+      if (version !== undefined) upserts[i] = { ...upserts[i]!, driftEventVersion: version };
+    }
+    await publishQuietly(deps.events, [...prunedEvents, ...rejectedEvents]);
     await checkpoint();
     const { written } = await writeRecords(deps.resources, {
       fabric,

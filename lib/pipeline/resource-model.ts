@@ -40,6 +40,11 @@ export interface ResourceRecord extends ResourceIdentity {
   readonly desiredHash?: string | null;
   /** Hash of the live object stored with the record, as last seen (null: not in the cluster). */
   readonly liveHash?: string | null;
+  /**
+   * The live resourceVersion whose drift was last announced (a "Resource Drifted" event, DESIGN §17):
+   * a drift is announced once per (resource, live resourceVersion), not on every run that sees it.
+   */
+  readonly driftEventVersion?: string;
 }
 
 /**

@@ -15,8 +15,40 @@ export type RunTrigger = "api" | "schedule" | "webhook";
  */
 export type RunStatus = "waiting" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
 export type StageStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
-/** What the caller asked for: one stage, or the chain. plan = sync with every write disabled. */
-export type RunKind = "init" | "ingest" | "sync" | "plan";
+/**
+ * What the caller asked for: one stage, or the chain. plan = sync with every write disabled. check = a
+ * plan of a pull request's head commit, published on that commit (DESIGN §17).
+ */
+export const RUN_KINDS = ["init", "ingest", "sync", "plan", "check"] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+/** The pull request a check run judges. */
+export interface PullRequestRef {
+  readonly number: number;
+  /** The commit checked: the pull request's head when the webhook arrived. */
+  readonly headSha: string;
+  readonly headRef: string;
+  readonly baseRef: string;
+  readonly url: string | null;
+}
+
+/** Where the run's result was published on its commit, once it ended (DESIGN §17). */
+export interface RunFeedback {
+  readonly channel: "check-run" | "status" | "none";
+  /** The commit it was published on; null when the run has none (it failed before reading one). */
+  readonly commit: string | null;
+  readonly name?: string;
+  readonly conclusion?: string;
+  readonly checkRunId?: number;
+  readonly url?: string | null;
+  /** Annotations sent, and the requests that carried them. */
+  readonly annotations?: number;
+  readonly requests?: number;
+  /** Why nothing was published. */
+  readonly note?: string;
+  /** Publishing failed (the run's own outcome stands). */
+  readonly error?: string;
+}
 
 export const FINISHED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -87,6 +119,23 @@ export interface Run {
    * The reasons are in the run's rejections (GET .../runs/{runId}); `status` still says how the run ended.
    */
   readonly rejected?: RejectedSummary;
+  /** kind check: the pull request and the head commit it judges. */
+  readonly pullRequest?: PullRequestRef | null;
+  /** Set once its result was published (or found to have nowhere to go); a redelivery publishes nothing again. */
+  readonly feedback?: RunFeedback;
+}
+
+/** Runs that write nothing (no lock, no commit, no record, no apply). */
+export const DRY_RUN_KINDS: ReadonlySet<RunKind> = new Set(["plan", "check"]);
+
+/** The FIFO lane of the run's stage messages (messages.ts): a pull request's checks have their own. */
+export function laneOf(run: Pick<Run, "kind" | "pullRequest">): { lane?: string } {
+  return run.kind === "check" && run.pullRequest ? { lane: `pr-${run.pullRequest.number}` } : {};
+}
+
+/** The commit a stage plans on instead of the branch's head: a check judges its pull request's head. */
+export function fixedCommit(run: Pick<Run, "kind" | "pullRequest">): string | null {
+  return run.kind === "check" ? (run.pullRequest?.headSha ?? null) : null;
 }
 
 /** Time-ordered id: the creation time in UTC to the millisecond, then randomness against same-ms collisions. */
@@ -98,6 +147,8 @@ export function newRunId(now: Date, random: string): string {
 export function chainFor(kind: RunKind, needsInit: boolean, hasCluster: boolean): Stage[] {
   if (kind === "init") return ["init"];
   if (kind === "ingest") return ["ingest"];
+  // A check plans the pull request's head as it is: it initializes nothing.
+  if (kind === "check") return ["ingest", ...(hasCluster ? (["reconcile"] as const) : [])];
   return [...(needsInit ? (["init"] as const) : []), "ingest", ...(hasCluster ? (["reconcile"] as const) : [])];
 }
 

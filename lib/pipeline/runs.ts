@@ -19,7 +19,8 @@ import type { FabricRepository } from "../store/fabrics.js";
 import type { FabricRunLock, RunRepository } from "../store/runs.js";
 import { FabricHasActiveRunError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "./errors.js";
 import type { StageQueue } from "./queue.js";
-import { appendErrors, chainFor, isFinished, newRunId, type Run, type RunKind, type RunTrigger } from "./run-model.js";
+import { appendErrors, chainFor, DRY_RUN_KINDS, isFinished, laneOf, newRunId, type PullRequestRef, type Run, type RunKind, type RunTrigger } from "./run-model.js";
+import type { PullRequestCheck } from "../store/checks.js";
 
 const MAX_ATTEMPTS = 8;
 /** Dry runs (no lock) checked for an expired lease when their fabric gets a trigger. */
@@ -36,6 +37,8 @@ export interface RunStartRequest {
    * returns both): the first attempt uses them instead of reading them again.
    */
   readonly known?: { readonly fabric: Fabric; readonly lock: FabricRunLock };
+  /** kind check: the pull request and head commit to judge. */
+  readonly pullRequest?: PullRequestRef;
 }
 
 export interface RunStartResult {
@@ -46,6 +49,8 @@ export interface RunStartResult {
   readonly run: Run | null;
   /** The run in flight that the follow-up waits for. */
   readonly after?: string;
+  /** kind check: the check of an older head of the same pull request, cancelled by this one. */
+  readonly supersedes?: string;
 }
 
 export interface RunCancelResult {
@@ -61,6 +66,11 @@ export interface RunServiceDeps {
   readonly random: () => string;
   /** HH_GITOPS_RUN_LEASE_SECONDS. */
   readonly leaseSeconds: number;
+  /** Which check run judges each pull request now (kind check). */
+  readonly checks?: {
+    get(fabricId: string, number: number): Promise<PullRequestCheck | null>;
+    replace(fabricId: string, number: number, expectedRunId: string | null, next: PullRequestCheck, now: Date): Promise<boolean>;
+  };
 }
 
 /** Why the active run needs someone other than its own worker to act, if it does. */
@@ -86,14 +96,14 @@ export class RunService {
     return new Date(now.getTime() + (this.deps.leaseSeconds + extraSeconds) * 1000).toISOString();
   }
 
-  private build(fabric: Fabric, runId: string, kind: RunKind, trigger: RunTrigger, triggerSha: string | null, now: Date): Run {
+  private build(fabric: Fabric, runId: string, kind: RunKind, trigger: RunTrigger, triggerSha: string | null, now: Date, pullRequest?: PullRequestRef): Run {
     return {
       runId,
       fabricId: fabric.id,
       kind,
       trigger,
       triggerSha,
-      dryRun: kind === "plan",
+      dryRun: DRY_RUN_KINDS.has(kind),
       status: "queued",
       chain: this.chain(fabric, kind),
       stages: {},
@@ -105,6 +115,7 @@ export class RunService {
       finishedAt: null,
       after: null,
       leaseExpiresAt: this.leaseFrom(now),
+      ...(pullRequest ? { pullRequest } : {}),
     };
   }
 
@@ -112,8 +123,8 @@ export class RunService {
     return chainFor(kind, fabric.directory.status !== "initialized", fabric.cluster !== null);
   }
 
-  private async send(run: Pick<Run, "fabricId" | "runId" | "chain">): Promise<void> {
-    await this.deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: run.chain[0]! });
+  private async send(run: Pick<Run, "fabricId" | "runId" | "chain"> & Partial<Pick<Run, "kind" | "pullRequest">>): Promise<void> {
+    await this.deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: run.chain[0]!, ...laneOf({ kind: run.kind ?? "sync", pullRequest: run.pullRequest ?? null }) });
   }
 
   private async launch(run: Run): Promise<void> {
@@ -135,6 +146,7 @@ export class RunService {
       await this.launch(run);
       return { runId: run.runId, coalesced: false, run };
     }
+    if (request.kind === "check") return this.startCheck(fabric, request);
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const lock = attempt === 0 && request.known ? request.known.lock : await runs.readLock(fabric.id);
@@ -156,6 +168,34 @@ export class RunService {
       return { runId: followUp, coalesced: true, run: record, after: lock.activeRunId };
     }
     throw new RunStartContentionError(`fabric "${fabric.id}": could not start or join a run; try again`);
+  }
+
+  /**
+   * A check of a pull request's head: like a plan it takes no lock (syncs go on meanwhile), but one check
+   * per pull request is in flight. The same head while its check is in flight joins that check; a newer
+   * head replaces it, and the check of the older head is cancelled at its next stage boundary.
+   */
+  private async startCheck(fabric: Fabric, request: RunStartRequest): Promise<RunStartResult> {
+    const { runs, random, checks } = this.deps;
+    const pr = request.pullRequest;
+    if (!pr || !checks) throw new Error("a check run needs its pull request and the checks repository");
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await checks.get(fabric.id, pr.number);
+      const previous = current ? await runs.get(fabric.id, current.runId) : null;
+      const inFlight = previous !== null && !isFinished(previous);
+      if (current?.headSha === pr.headSha && inFlight) {
+        logger.info("check joins the check of the same head", { fabricId: fabric.id, runId: previous.runId, pullRequest: pr.number });
+        return { runId: previous.runId, coalesced: true, run: previous };
+      }
+      const run = this.build(fabric, newRunId(request.now, random()), "check", request.trigger, pr.headSha, request.now, pr);
+      if (!(await checks.replace(fabric.id, pr.number, current?.runId ?? null, { headSha: pr.headSha, runId: run.runId }, request.now))) continue;
+      await this.launch(run);
+      if (!inFlight) return { runId: run.runId, coalesced: false, run };
+      // Superseded: its result would be for a head the pull request no longer has.
+      if (await runs.requestCancel(fabric.id, previous.runId)) logger.info("check superseded by a newer head", { fabricId: fabric.id, runId: previous.runId, by: run.runId });
+      return { runId: run.runId, coalesced: false, run, supersedes: previous.runId };
+    }
+    throw new RunStartContentionError(`fabric "${fabric.id}": could not start the check of pull request #${pr.number}; try again`);
   }
 
   /** The lock first (so that the finisher of the active run sees it), then the waiting record. */

@@ -6,6 +6,7 @@
 // The API functions then ship without isomorphic-git, Octokit and the Kubernetes client.
 import { randomBytes } from "node:crypto";
 import { currentSettings, type Settings } from "../config/settings.js";
+import { PullRequestCheckRepository } from "../store/checks.js";
 import { FabricRepository } from "../store/fabrics.js";
 import { documentClient } from "../store/client.js";
 import { ResourceRepository } from "../store/resources.js";
@@ -37,7 +38,14 @@ export function runtime(): Runtime {
     runs,
     resources: new ResourceRepository(db, settings.tableName),
     queue,
-    runService: new RunService({ fabrics, runs, queue, random: () => randomBytes(3).toString("hex"), leaseSeconds: settings.runLeaseSeconds }),
+    runService: new RunService({
+      fabrics,
+      runs,
+      queue,
+      random: () => randomBytes(3).toString("hex"),
+      leaseSeconds: settings.runLeaseSeconds,
+      checks: new PullRequestCheckRepository(db, settings.tableName),
+    }),
   };
   return cached;
 }

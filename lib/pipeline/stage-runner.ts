@@ -30,8 +30,9 @@ import { progressReporter, type ProgressUpdate } from "./progress.js";
 import { boundedRejections, rejectedSummary, type RejectedFile } from "./rejections.js";
 import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
-import { appendErrors, boundedStageRecord, CHECKPOINT_BUDGET_BYTES, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
+import { appendErrors, boundedStageRecord, CHECKPOINT_BUDGET_BYTES, isFinished, laneOf, nextStage, type Run, type StageRecord } from "./run-model.js";
 import type { RunService } from "./runs.js";
+import type { CheckFindings } from "./check-findings.js";
 
 export interface StageOutcome {
   readonly counts: Readonly<Record<string, number>>;
@@ -49,6 +50,11 @@ export interface StageOutcome {
   readonly clusterTraffic?: { readonly requests: number; readonly throttled: number };
   /** The raw files whose documents ingest rejected (or would, in a plan): stored with the run, counted on it. */
   readonly rejections?: readonly RejectedFile[];
+  /**
+   * A check run's findings (every one: the annotations of its check run), for the run's end; handed
+   * over in memory, never stored (the run record keeps the first ones).
+   */
+  readonly check?: CheckFindings;
 }
 
 /** The time a stage invocation may work. */
@@ -59,6 +65,13 @@ export interface StageBudget {
   /** The deadline has passed: a resumable stage finishes what it has started and asks to continue. */
   exhausted(): boolean;
 }
+
+/**
+ * Called once a run has ended (by this worker or, for a redelivered message, by another before it):
+ * publishes its result and events (run-feedback.ts). `last` is the outcome of the stage that ended it,
+ * when this worker ran that stage; the run record's `feedback` says whether it already happened.
+ */
+export type RunEndHook = (run: Run, fabric: Fabric | null, last: StageOutcome | null) => Promise<void>;
 
 export interface StageContext {
   readonly fabric: Fabric;
@@ -97,6 +110,7 @@ export interface StageRunnerDeps {
   readonly stages: Readonly<Partial<Record<Stage, StageImplementation>>>;
   readonly clock: () => Date;
   readonly onStageError?: (stage: Stage, run: Run, error: unknown) => Promise<void>;
+  readonly onRunEnd?: RunEndHook;
   /** Uniform in [0, 1): backoff jitter (tests may fix it). */
   readonly random?: () => number;
 }
@@ -159,6 +173,24 @@ async function leaveNothingBehind(deps: StageRunnerDeps, fabric: Fabric): Promis
   if (removed > 0) logger.warn("removed records a stage wrote for a deleted registration", { fabricId: fabric.id, uid: fabric.uid, removed });
 }
 
+/** Hands the ended run to the hook, unless its result was published already. A failing hook never fails the stage. */
+async function runEnded(deps: StageRunnerDeps, fabricId: string, runId: string, fabric: Fabric | null, last: StageOutcome | null): Promise<void> {
+  if (!deps.onRunEnd) return;
+  try {
+    const ended = await deps.runs.get(fabricId, runId);
+    if (!ended || !isFinished(ended) || ended.feedback) return;
+    await deps.onRunEnd(ended, fabric, last);
+  } catch (error) {
+    logger.warn("the run's result could not be published", { fabricId, runId, error: describe(error) });
+  }
+}
+
+/** Ends the run, then publishes its result. */
+async function endRun(deps: StageRunnerDeps, run: Run, outcome: { status: "succeeded" | "failed" | "cancelled"; error: string | null }, fabric: Fabric | null, last: StageOutcome | null = null): Promise<void> {
+  await deps.runService.finish(run, outcome, deps.clock());
+  await runEnded(deps, run.fabricId, run.runId, fabric, last);
+}
+
 export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promise<void> {
   const { message } = delivery;
   const random = deps.random ?? Math.random;
@@ -167,17 +199,19 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
   if (isFinished(run)) {
     // Redelivered after the end: the fabric must have moved on (its finisher may have died before).
     if (!run.dryRun) await deps.runService.settle(run.fabricId, run.runId, deps.clock());
+    // ...and its result may not have been published yet.
+    if (!run.feedback) await runEnded(deps, run.fabricId, run.runId, await deps.fabrics.get(run.fabricId), null);
     return;
   }
   // Only a launched run gets messages; one for a run still waiting is stale.
   if (run.status === "waiting") return;
   const fabric = await deps.fabrics.get(message.fabricId);
   if (!fabric) {
-    await deps.runService.finish(run, { status: "failed", error: `fabric "${message.fabricId}" was deleted` }, deps.clock());
+    await endRun(deps, run, { status: "failed", error: `fabric "${message.fabricId}" was deleted` }, null);
     return;
   }
   if (run.cancelRequested) {
-    await deps.runService.finish(run, { status: "cancelled", error: `cancelled before stage ${message.stage}` }, deps.clock());
+    await endRun(deps, run, { status: "cancelled", error: `cancelled before stage ${message.stage}` }, fabric);
     return;
   }
   const previous = run.stages[message.stage];
@@ -187,6 +221,8 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     logger.info(`${message.stage} stage: continuation ${continuation} is superseded by ${previous?.continuations}`, { fabricId: run.fabricId, runId: run.runId });
     return;
   }
+  /** This stage's outcome, when this delivery ran it (not when an earlier one had). */
+  let completed: StageOutcome | null = null;
   if (previous?.status !== "succeeded") {
     const started = deps.clock();
     const startedMs = Date.now();
@@ -302,7 +338,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       recordStageMetrics({ stage: message.stage, outcome: final ? "failed" : "retried", durationMs: Date.now() - startedMs });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw new StageRetryLaterError(delaySeconds, error);
-      await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
+      await endRun(deps, run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, fabric);
       return;
     }
 
@@ -351,17 +387,18 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       await leaveNothingBehind(deps, fabric);
       return;
     }
+    completed = outcome;
   }
   // A stage boundary: a cancel asked for meanwhile ends the run here.
   const current = await deps.runs.get(run.fabricId, run.runId);
   if (!current || isFinished(current)) return;
   const next = nextStage(current, message.stage);
   if (current.cancelRequested && next) {
-    await deps.runService.finish(current, { status: "cancelled", error: `cancelled after stage ${message.stage}` }, deps.clock());
+    await endRun(deps, current, { status: "cancelled", error: `cancelled after stage ${message.stage}` }, fabric, completed);
     return;
   }
-  if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next });
-  else await deps.runService.finish(current, { status: "succeeded", error: null }, deps.clock());
+  if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next, ...laneOf(current) });
+  else await endRun(deps, current, { status: "succeeded", error: null }, fabric, completed);
 }
 
 /**
@@ -397,10 +434,10 @@ async function continueLater(
     const error = `${stage}: the stage cannot be continued: ${stuck}`;
     await deps.runs.updateStage(run.fabricId, run.runId, stage, boundedStageRecord({ ...record, ...appendErrors(record, [error]), status: "failed", finishedAt: deps.clock().toISOString() }), {}, { inFlight: true });
     logger.error(error, { fabricId: run.fabricId, runId: run.runId, stage });
-    await deps.runService.finish(run, { status: "failed", error }, deps.clock());
+    await endRun(deps, run, { status: "failed", error }, step.fabric);
     return;
   }
-  await deps.queue.send({ v: 2, fabricId: run.fabricId, runId: run.runId, stage, continuation: next });
+  await deps.queue.send({ v: 2, fabricId: run.fabricId, runId: run.runId, stage, continuation: next, ...laneOf(run) });
   const continued = boundedStageRecord({
     ...record,
     status: "running",

@@ -199,6 +199,25 @@ export class RunRepository {
     }
   }
 
+  /** Notes where the ended run's result was published (DESIGN §17); false when the run is gone. */
+  async recordFeedback(fabricId: string, runId: string, feedback: NonNullable<Run["feedback"]>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: "SET feedback = :f",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":f": feedback },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Moves the lease on, if the run is still queued or running. */
   async renewLease(fabricId: string, runId: string, until: string): Promise<LeaseRenewal> {
     try {

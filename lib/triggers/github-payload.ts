@@ -60,6 +60,30 @@ export type PushEvent = z.output<typeof pushEventSchema>;
 export type PushCommit = PushEvent["commits"][number];
 export type PushRepository = PushEvent["repository"];
 
+const pullRequestEnd = z.object({
+  ref: z.string().min(1),
+  sha: objectId,
+  // null when the fork the pull request came from was deleted.
+  repo: z.object({ full_name: z.string().min(1) }).nullish(),
+});
+
+/** The parts of a pull_request delivery we use (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request). */
+export const pullRequestEventSchema = z.object({
+  action: z.string().min(1),
+  number: z.number().int().positive(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    state: z.enum(["open", "closed"]),
+    draft: z.boolean().nullish(),
+    html_url: z.string().nullish(),
+    head: pullRequestEnd,
+    base: pullRequestEnd,
+  }),
+  repository: pushRepository,
+});
+
+export type PullRequestEvent = z.output<typeof pullRequestEventSchema>;
+
 /** What GitHub puts in the headers of every delivery. Header names arrive lowercased (API Gateway v2). */
 export interface DeliveryHeaders {
   /** X-GitHub-Event: push, ping, ... */
@@ -98,12 +122,17 @@ export function deliveryDocument(rawBody: string, contentType: string | undefine
   }
 }
 
-export function parsePushEvent(document: unknown): PushEvent {
-  const result = pushEventSchema.safeParse(document);
+function parseDelivery<S extends z.ZodType>(schema: S, document: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(document);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({ pointer: issue.path.map((p) => `/${String(p)}`).join(""), message: issue.message }));
-  throw new WebhookPayloadInvalidError(
-    `the push payload lacks fields we need: ${problems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ")}`,
-    problems,
-  );
+  throw new WebhookPayloadInvalidError(`the ${what} payload lacks fields we need: ${problems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ")}`, problems);
+}
+
+export function parsePushEvent(document: unknown): PushEvent {
+  return parseDelivery(pushEventSchema, document, "push");
+}
+
+export function parsePullRequestEvent(document: unknown): PullRequestEvent {
+  return parseDelivery(pullRequestEventSchema, document, "pull_request");
 }

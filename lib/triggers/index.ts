@@ -3,6 +3,7 @@
 export * from "./errors.js";
 export * from "./github-payload.js";
 export * from "./push.js";
+export * from "./pull-request.js";
 export * from "./schedule.js";
 export * from "./signature.js";
 export * from "./webhook-service.js";

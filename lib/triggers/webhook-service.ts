@@ -7,12 +7,15 @@
 // one RunService.start (DynamoDB writes and one SQS message). Everything slow happens in the workers.
 import type { Settings } from "../config/settings.js";
 import { pushedRepositoryKeys } from "../fabrics/repository-key.js";
+import { TerminalError } from "../errors.js";
+import type { PullRequests } from "../git/feedback.js";
 import type { RunStartRequest, RunStartResult } from "../pipeline/runs.js";
 import type { SecretResolver } from "../secrets/index.js";
 import type { DeliveryRecord, EarlierPush, PushKey, PushRecord } from "../store/deliveries.js";
 import { FabricNotFoundError } from "../store/errors.js";
 import { WebhookSecretNotConfiguredError, WebhookSecretUnavailableError } from "./errors.js";
-import { deliveryDocument, deliveryHeaders, parsePushEvent, type PushEvent } from "./github-payload.js";
+import { deliveryDocument, deliveryHeaders, parsePullRequestEvent, parsePushEvent, type PullRequestEvent, type PushEvent } from "./github-payload.js";
+import { decideChangedFiles, decidePullRequest, type PullRequestIgnoreReason } from "./pull-request.js";
 import { decidePush, type PushIgnoreReason, type PushTarget } from "./push.js";
 import { verifyGitHubSignature } from "./signature.js";
 
@@ -42,6 +45,11 @@ export interface WebhookDeps {
    */
   readonly fabrics: { forRepository(repositoryKeys: readonly string[]): Promise<readonly PushTarget[]> };
   readonly runs: { start(request: RunStartRequest): Promise<RunStartResult> };
+  /**
+   * The fabric's pull requests on its Git host, read with the fabric's own credentials (null: the host
+   * has none). Without it, pull_request deliveries start nothing.
+   */
+  pullRequestsFor?(fabric: PushTarget): Promise<PullRequests | null>;
 }
 
 export interface WebhookRequest {
@@ -82,11 +90,42 @@ export interface PushReplay {
   readonly detail: string;
 }
 
+export type PullRequestFabricOutcome =
+  | { readonly fabricId: string; readonly outcome: "started" | "coalesced"; readonly runId: string; readonly detail: string; readonly supersedes?: string }
+  | { readonly fabricId: string; readonly outcome: "ignored"; readonly reason: PullRequestIgnoreReason | "no-fabric"; readonly detail: string };
+
+export interface PullRequestReport {
+  readonly event: "pull_request";
+  readonly delivery: string;
+  readonly action: string;
+  readonly repository: string;
+  readonly number: number;
+  readonly head: string;
+  /** One entry per fabric that tracks the repository, in fabric id order. */
+  readonly fabrics: readonly PullRequestFabricOutcome[];
+  readonly reason?: "no-fabric";
+  readonly detail?: string;
+}
+
+export interface PullRequestReplay {
+  readonly event: "pull_request";
+  readonly delivery: string;
+  readonly action: string;
+  readonly repository: string;
+  readonly number: number;
+  readonly head: string;
+  readonly replay: true;
+  readonly firstDelivery: string;
+  readonly detail: string;
+}
+
 export type WebhookOutcome =
   | { readonly kind: "duplicate"; readonly body: { readonly duplicate: true; readonly delivery: string; readonly event: string } }
   | { readonly kind: "replay"; readonly body: PushReplay }
   | { readonly kind: "ping"; readonly body: { readonly event: "ping"; readonly delivery: string; readonly ok: true } }
   | { readonly kind: "push"; readonly body: PushReport }
+  | { readonly kind: "pull_request"; readonly body: PullRequestReport }
+  | { readonly kind: "pull_request_replay"; readonly body: PullRequestReplay }
   | { readonly kind: "unsupported"; readonly body: { readonly event: string; readonly delivery: string; readonly reason: "event"; readonly detail: string } };
 
 /** The secret as configured: the value itself (local stack) wins over a reference to it (the cloud). */
@@ -134,8 +173,11 @@ export class WebhookService {
 
     const { event, delivery } = deliveryHeaders(request.headers);
     if (event === "ping") return { kind: "ping", body: { event: "ping", delivery, ok: true } };
+    if (event === "pull_request" && this.deps.pullRequestsFor) {
+      return this.receivePullRequest(parsePullRequestEvent(deliveryDocument(request.rawBody, request.headers["content-type"])), delivery, request.now);
+    }
     if (event !== "push") {
-      return { kind: "unsupported", body: { event, delivery, reason: "event", detail: `${event} deliveries start nothing; subscribe the webhook to push only` } };
+      return { kind: "unsupported", body: { event, delivery, reason: "event", detail: `${event} deliveries start nothing; subscribe the webhook to push and pull_request only` } };
     }
     const push = parsePushEvent(deliveryDocument(request.rawBody, request.headers["content-type"]));
 
@@ -159,6 +201,87 @@ export class WebhookService {
       if (pushRecorded) await this.deps.deliveries.forgetPush(key, delivery).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The same dedupe and replay window as a push, keyed by the pull request, its action and its head. */
+  private async receivePullRequest(pr: PullRequestEvent, delivery: string, now: Date): Promise<WebhookOutcome> {
+    const record = { deliveryId: delivery, event: "pull_request", receivedAt: now, retainUntil: new Date(now.getTime() + DELIVERY_RETENTION_MS) };
+    if (!(await this.deps.deliveries.record(record))) return { kind: "duplicate", body: { duplicate: true, delivery, event: "pull_request" } };
+    const head = pr.pull_request.head.sha;
+    const key: PushKey = { repository: pr.repository.full_name, ref: `refs/pull/${pr.number}#${pr.action}`, after: head };
+    const base = { event: "pull_request" as const, delivery, action: pr.action, repository: pr.repository.full_name, number: pr.number, head };
+    let recorded = false;
+    try {
+      const earlier = await this.deps.deliveries.recordPush({ ...key, deliveryId: delivery, receivedAt: now, retainUntil: new Date(now.getTime() + PUSH_REPLAY_WINDOW_MS) });
+      if (earlier) {
+        return {
+          kind: "pull_request_replay",
+          body: {
+            ...base,
+            replay: true,
+            firstDelivery: earlier.deliveryId,
+            detail: `the same ${pr.action} of pull request #${pr.number} at ${head} arrived at ${earlier.receivedAt} in delivery ${earlier.deliveryId}; it starts checks once within ${PUSH_REPLAY_WINDOW_MS / 60_000} minutes, whatever its delivery id`,
+          },
+        };
+      }
+      recorded = true;
+      return { kind: "pull_request", body: await this.onPullRequest(pr, base, now) };
+    } catch (error) {
+      await this.deps.deliveries.forget(delivery, now).catch(() => undefined);
+      if (recorded) await this.deps.deliveries.forgetPush(key, delivery).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async onPullRequest(pr: PullRequestEvent, base: Omit<PullRequestReport, "fabrics">, now: Date): Promise<PullRequestReport> {
+    const decisions = decidePullRequest(pr, await this.deps.fabrics.forRepository(pushedRepositoryKeys(pr.repository)));
+    if (decisions.length === 0) return { ...base, fabrics: [], reason: "no-fabric", detail: `no fabric tracks ${pr.repository.full_name}` };
+    const head = pr.pull_request.head.sha;
+    const settled = await Promise.allSettled(
+      decisions.map(async (d): Promise<PullRequestFabricOutcome> => {
+        if (!d.candidate) return { fabricId: d.fabricId, outcome: "ignored", reason: d.reason, detail: d.detail };
+        const ignored = (reason: PullRequestIgnoreReason, detail: string): PullRequestFabricOutcome => ({ fabricId: d.fabricId, outcome: "ignored", reason, detail });
+        let files;
+        try {
+          const pulls = await this.deps.pullRequestsFor!(d.target);
+          if (!pulls) return ignored("provider", "the fabric's Git host has no pull requests");
+          // The payload may be older than the pull request (deliveries overtake each other): the host says what its head is now.
+          const current = await pulls.get(pr.number);
+          if (current.state === "closed") return ignored("closed", `pull request #${pr.number} is closed`);
+          if (current.headSha !== head) return ignored("stale", `pull request #${pr.number} is at ${current.headSha} now, not ${head}; that delivery checks it`);
+          files = await pulls.changedFiles(pr.number);
+        } catch (error) {
+          // Credentials refused, repository gone: retrying the delivery cannot help. Anything else fails it, for GitHub to redeliver.
+          if (error instanceof TerminalError) return ignored("unreadable", `the pull request could not be read: ${error.message}`);
+          throw error;
+        }
+        const decision = decideChangedFiles(d.target.git, files);
+        if (!decision.run) return ignored(decision.reason, decision.detail);
+        try {
+          const started = await this.deps.runs.start({
+            fabricId: d.fabricId,
+            kind: "check",
+            trigger: "webhook",
+            triggerSha: head,
+            now,
+            pullRequest: { number: pr.number, headSha: head, headRef: pr.pull_request.head.ref, baseRef: pr.pull_request.base.ref, url: pr.pull_request.html_url ?? null },
+          });
+          return {
+            fabricId: d.fabricId,
+            outcome: started.coalesced ? "coalesced" : "started",
+            runId: started.runId,
+            detail: decision.detail,
+            ...(started.supersedes ? { supersedes: started.supersedes } : {}),
+          };
+        } catch (error) {
+          if (error instanceof FabricNotFoundError) return { fabricId: d.fabricId, outcome: "ignored", reason: "no-fabric", detail: "the fabric was deleted meanwhile" };
+          throw error;
+        }
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    return { ...base, fabrics: settled.map((s) => (s as PromiseFulfilledResult<PullRequestFabricOutcome>).value) };
   }
 
   private async onPush(push: PushEvent, delivery: string, now: Date): Promise<PushReport> {

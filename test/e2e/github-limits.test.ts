@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GITHUB_LIMITS, startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
 import { wiring } from "../../infra/wiring.js";
 import { rawServerFiles } from "../support/generated-resources.js";
-import { startTestStack, waitForRun, type TestStack } from "../support/local-stack.js";
+import { startTestStack, waitForRun, waitForRunResult, type TestStack } from "../support/local-stack.js";
 import { seedRepository, type SeededRepository } from "../support/seed-repo.js";
 
 const DIR = "gitops/hedgehog/limited";
@@ -41,9 +41,11 @@ describe("a run against GitHub's limits", () => {
     github.resetLog();
     github.injectFault({ kind: "secondary-rate-limit", retryAfterSeconds: 1, match: { method: "POST", route: "/repos/{owner}/{repo}/git/commits" } });
     const sync = await stack.api("/fabrics/limited/sync", { method: "POST" });
-    const run = await waitForRun(stack, "limited", sync.body.runId);
+    // The run's result on the synced commit (a commit status: token credentials) is published just after its end.
+    const run = await waitForRunResult(stack, "limited", sync.body.runId);
     expect(run.status).toBe("succeeded");
     expect(run.stages.ingest.counts).toMatchObject({ created: 1_200, errors: 0 });
+    expect(run.feedback).toMatchObject({ channel: "status", commit: run.headAfter, conclusion: "success" });
 
     const writes = github.requests.filter((r) => r.createsContent).map((r) => `${r.method} ${r.route} ${r.status}${r.fault ? ` ${r.fault}` : ""}`);
     expect(writes).toEqual([
@@ -52,6 +54,7 @@ describe("a run against GitHub's limits", () => {
       "POST /repos/{owner}/{repo}/git/commits 403 secondary-rate-limit",
       "POST /repos/{owner}/{repo}/git/commits 201",
       "PATCH /repos/{owner}/{repo}/git/refs/{ref} 200",
+      "POST /repos/{owner}/{repo}/statuses/{sha} 201",
     ]);
     // Waited as told: the retry was not early (the simulator would have refused it again).
     expect(github.requests.some((r) => r.fault === "premature-retry")).toBe(false);

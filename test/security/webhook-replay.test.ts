@@ -11,6 +11,7 @@ import { documentClient } from "../../lib/store/client.js";
 import { DeliveryRepository } from "../../lib/store/deliveries.js";
 import { PUSH_REPLAY_WINDOW_MS } from "../../lib/triggers/index.js";
 import { seedRepository, type SeededRepository } from "../support/seed-repo.js";
+import { waitForRunResult } from "../support/local-stack.js";
 import { startTestStack, waitForRun, type TestStack } from "./support.js";
 
 const SECRET = "replay-webhook-secret";
@@ -56,7 +57,8 @@ describe("webhook push replay", () => {
     const started = await deliver(first);
     expect(started.status).toBe(202);
     expect(started.body.fabrics[0]).toMatchObject({ fabricId: "dc1", outcome: "started" });
-    await waitForRun(stack, "dc1", started.body.fabrics[0].runId);
+    // Its result on the synced commit (a commit status) is written after the run ends: counted before the replays.
+    await waitForRunResult(stack, "dc1", started.body.fabrics[0].runId);
     const runs = await runCount();
     const githubRequests = github.requests.length;
 

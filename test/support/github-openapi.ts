@@ -88,6 +88,9 @@ function anchored(schema: Json): Json {
     const name = key === "oneOf" ? "anyOf" : key;
     out[name] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `${DOCUMENT_ID}${value}` : anchored(value);
   }
+  // OpenAPI 3.0's `nullable` admits null for `type` but not for `enum` (Ajv applies both): a nullable
+  // enum (a check run's conclusion while it runs) lists null too.
+  if (schema.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   return out;
 }
 

@@ -130,6 +130,22 @@ export async function waitForRun(stack: TestStack, fabricId: string, runId: stri
   );
 }
 
+/**
+ * Waits until the run has ended AND its result was published (on its commit, and its events): the run
+ * record's `feedback` is written just after the run ends, so a test that counts requests to the Git
+ * host or reads events waits for this, not for waitForRun.
+ */
+export async function waitForRunResult(stack: TestStack, fabricId: string, runId: string, timeoutMs = 60_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  return eventually(
+    async () => {
+      const res = await stack.api(`/fabrics/${fabricId}/runs/${runId}`);
+      return res.status === 200 && ["succeeded", "failed", "cancelled"].includes(res.body.status) && res.body.feedback ? res.body : undefined;
+    },
+    timeoutMs,
+    `run ${runId} to finish and publish its result`,
+  );
+}
+
 /** Waits until every run of the fabric has finished (reruns included). */
 export async function waitForIdle(stack: TestStack, fabricId: string, timeoutMs = 60_000): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
   return eventually(

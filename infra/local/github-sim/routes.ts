@@ -46,6 +46,8 @@ export interface RequestContext {
   readonly repository: SimRepository | undefined;
   /** The app that authenticated with a JWT, on app routes. */
   readonly app: SimApp | undefined;
+  /** The request came with a GitHub App installation token (not a personal access token). */
+  readonly installation?: boolean;
   /** The request's log entry, for handlers to note what they saw. */
   readonly log: SimRequest;
 }

@@ -12,6 +12,7 @@ import { FaultQueue } from "./faults.js";
 import { RateLimit } from "./rate-limit.js";
 import { SecondaryLimits, secondaryRateLimitBody } from "./secondary-limits.js";
 import { createRoutes, simulateConcurrentPush, type Reply, type Route, type SimState } from "./routes.js";
+import { createFeedbackRoutes, FeedbackStore } from "./feedback-routes.js";
 import { SimRepository } from "./sim-repository.js";
 import type { GitHubSim, GitHubSimOptions, SimApp, SimRepositorySpec, SimRequest } from "./types.js";
 
@@ -74,7 +75,8 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     repository: (owner, repo) => repositories.get(`${owner}/${repo}`.toLowerCase()),
     baseUrl: "",
   };
-  const routes = createRoutes(state).map(compile);
+  const feedback = new FeedbackStore();
+  const routes = [...createRoutes(state), ...createFeedbackRoutes(state, feedback)].map(compile);
   const faults = new FaultQueue();
   const log: SimRequest[] = [];
   const unitMs = options.retryAfterUnitMs ?? 1000;
@@ -198,8 +200,10 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     const route = compiled.route;
     const resource = route.resource === "graphql" ? rateLimits.graphql : rateLimits.core;
     let app: SimApp | undefined;
+    let installation = false;
     if (route.auth !== "none") {
       const credential = bearer(request);
+      installation = credential !== null && state.installationTokens.has(credential);
       if (route.auth === "app") {
         app = credential ? (verifyAppJwt(credential, apps, Math.floor(Date.now() / 1000)) ?? undefined) : undefined;
         if (!app) {
@@ -246,7 +250,7 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     let reply: Reply;
     try {
       if (params.owner && params.repo && !repository) throw new ApiRejectionError(404, "Not Found");
-      reply = await route.handler({ params, query: url.searchParams, body, bodyBytes: raw.byteLength, repository, app, log: entry });
+      reply = await route.handler({ params, query: url.searchParams, body, bodyBytes: raw.byteLength, repository, app, installation, log: entry });
     } catch (error) {
       if (!(error instanceof ApiRejectionError)) throw error;
       reply = { status: error.status, body: error.body };
@@ -288,6 +292,16 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
       return { limit: rateLimits.core.limit, remaining: rateLimits.core.remaining, used: rateLimits.core.used };
     },
     addRepository,
+    feedback: {
+      openPullRequest: (spec) => feedback.open(spec),
+      closePullRequest: (owner, repo, number) => feedback.close(owner, repo, number),
+      get checkRuns() {
+        return feedback.checkRuns;
+      },
+      get statuses() {
+        return feedback.statuses;
+      },
+    },
     injectFault: (fault) => faults.add(fault),
     resetLog: () => {
       log.length = 0;

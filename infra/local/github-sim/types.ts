@@ -1,6 +1,7 @@
 // The simulated GitHub's public types, and the request/response bodies it speaks, taken from
 // GitHub's own OpenAPI description (@octokit/openapi-types) so that the shapes cannot drift.
 import type { components, operations } from "@octokit/openapi-types";
+import type { SimCheckRun, SimPullRequestSpec, SimStatus } from "./feedback-routes.js";
 
 type Schemas = components["schemas"];
 type JsonBody<Operation extends keyof operations> = operations[Operation] extends {
@@ -136,6 +137,17 @@ export interface SimRequest {
   graphqlQuery?: string;
 }
 
+export interface SimFeedback {
+  /** Opens a pull request of `head` into `base` (branches of the repository); returns its number. */
+  openPullRequest(spec: SimPullRequestSpec): number;
+  closePullRequest(owner: string, repo: string, number: number): void;
+  /** Every check run posted, oldest first, with its annotations in the order they arrived. */
+  readonly checkRuns: readonly SimCheckRun[];
+  readonly statuses: readonly SimStatus[];
+}
+
+export type { SimAnnotation, SimCheckRun, SimPullRequestSpec, SimStatus } from "./feedback-routes.js";
+
 export interface GitHubSim {
   /** Base URL of the REST API (Octokit's baseUrl). */
   readonly url: string;
@@ -145,6 +157,8 @@ export interface GitHubSim {
   readonly requests: readonly SimRequest[];
   readonly rateLimit: { readonly limit: number; readonly remaining: number; readonly used: number };
   addRepository(spec: SimRepositorySpec): void;
+  /** Pull requests to open, and the check runs and statuses posted (feedback-routes.ts). */
+  readonly feedback: SimFeedback;
   injectFault(fault: SimFault): void;
   resetLog(): void;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 // Runs, stages, rejections and a fabric's status as the API answers them.
 import * as z from "zod";
+import { RUN_KINDS } from "../../pipeline/run-model.js";
 import { RESOURCE_STATES } from "../../state/index.js";
 import { boundedListOf, cursorParam, limitParam } from "./common.js";
 
@@ -51,7 +52,7 @@ export const runRejectionsSchema = z
 export const runSchema = z.strictObject({
   runId: z.string(),
   fabricId: z.string(),
-  kind: z.enum(["init", "ingest", "sync", "plan"]),
+  kind: z.enum(RUN_KINDS),
   trigger: z.enum(["api", "schedule", "webhook"]),
   triggerSha: z.string().nullable(),
   dryRun: z.boolean(),
@@ -68,6 +69,26 @@ export const runSchema = z.strictObject({
   leaseExpiresAt: z.string().nullable().optional(),
   cancelRequested: z.boolean().optional(),
   rejected: z.strictObject({ files: z.int(), documents: z.int() }).optional().describe("set when ingest rejected documents (or would, in a plan)"),
+  pullRequest: z
+    .strictObject({ number: z.int(), headSha: z.string(), headRef: z.string(), baseRef: z.string(), url: z.string().nullable() })
+    .nullable()
+    .optional()
+    .describe("kind check: the pull request and the head commit it judges"),
+  feedback: z
+    .strictObject({
+      channel: z.enum(["check-run", "status", "none"]),
+      commit: z.string().nullable(),
+      name: z.string().optional(),
+      conclusion: z.string().optional(),
+      checkRunId: z.int().optional(),
+      url: z.string().nullable().optional(),
+      annotations: z.int().optional(),
+      requests: z.int().optional(),
+      note: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .optional()
+    .describe("where the run's result was published on its commit (check run or commit status), once it ended"),
 });
 
 export const runDetailSchema = runSchema.extend({

@@ -6,7 +6,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHubSim, type GitHubSim } from "../../../infra/local/github-sim/index.js";
 import { assertMatchesGitHubOpenApi, gitHubPathTemplate } from "../../support/github-openapi.js";
-import { TempRepos } from "../../support/git-repos.js";
+import { gitIn, TempRepos } from "../../support/git-repos.js";
 
 const TOKEN = "ghp_openapi_check_token";
 const repos = new TempRepos();
@@ -103,6 +103,60 @@ describe("simulated GitHub against GitHub's REST description", () => {
     await check(sim, "POST", "/app/installations/7/access_tokens", 401, undefined, "bearer not-a-jwt");
     const status = (await check(sim, "GET", "/rate_limit", 200)).body as { resources: { core: { used: number } } };
     expect(status.resources.core.used).toBeGreaterThan(0);
+  });
+
+  it("pull requests, check runs (GitHub Apps only) with their annotations, commit statuses", async () => {
+    const gitdir = await repos.bare("main");
+    const base = await repos.seed(gitdir, "main", { "fab/a.yaml": "a: 1\n", "fab/old.yaml": "o: 1\n", "README.md": "hello\n" });
+    await gitIn(gitdir, ["branch", "change", base]);
+    const prHead = await repos.seed(gitdir, "change", { "fab/a.yaml": "a: 2\n", "fab/new.yaml": "n: 1\n", "fab/renamed.yaml": "o: 1\n", "README.md": "hello\n" });
+    sim.addRepository({ owner: "acme", repo: "prs", gitdir });
+    const number = sim.feedback.openPullRequest({ owner: "acme", repo: "prs", head: "change", base: "main", title: "Change a" });
+    const pr = (await check(sim, "GET", `/repos/acme/prs/pulls/${number}`, 200)).body as { head: { sha: string }; base: { ref: string }; changed_files: number };
+    expect(pr).toMatchObject({ head: { sha: prHead }, base: { ref: "main" }, changed_files: 3 });
+    const files = (await check(sim, "GET", `/repos/acme/prs/pulls/${number}/files?per_page=100`, 200)).body as { filename: string; status: string; previous_filename?: string }[];
+    expect(files.map((f) => [f.filename, f.status, f.previous_filename ?? null])).toEqual([
+      ["fab/a.yaml", "modified", null],
+      ["fab/new.yaml", "added", null],
+      ["fab/renamed.yaml", "renamed", "fab/old.yaml"],
+    ]);
+    await check(sim, "GET", "/repos/acme/prs/pulls/99", 404);
+
+    const jwt = (await createAppAuth({ appId: 31, privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString() })({ type: "app" })).token;
+    const installation = ((await call(sim, "POST", "/app/installations/7/access_tokens", undefined, `bearer ${jwt}`)).body as { token: string }).token;
+    const app = `token ${installation}`;
+    const annotation = (line: number) => ({ path: "fab/a.yaml", start_line: line, end_line: line, annotation_level: "failure", title: "VPC-114", message: "overlaps" });
+    const created = (await check(sim, "POST", "/repos/acme/prs/check-runs", 201, {
+      name: "hedgehog-gitops / dc1",
+      head_sha: prHead,
+      external_id: "r1",
+      status: "in_progress",
+      output: { title: "t", summary: "s", annotations: [annotation(1), annotation(2)] },
+    }, app)).body as { id: number; status: string };
+    expect(created.status).toBe("in_progress");
+    const done = (await check(sim, "PATCH", `/repos/acme/prs/check-runs/${created.id}`, 200, {
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "t", summary: "s", annotations: [annotation(3)] },
+    }, app)).body as { conclusion: string; output: { annotations_count: number } };
+    expect(done).toMatchObject({ conclusion: "failure", output: { annotations_count: 3 } });
+    const listed = (await check(sim, "GET", `/repos/acme/prs/commits/${prHead}/check-runs?check_name=${encodeURIComponent("hedgehog-gitops / dc1")}`, 200)).body as { total_count: number };
+    expect(listed.total_count).toBe(1);
+    const annotations = (await check(sim, "GET", `/repos/acme/prs/check-runs/${created.id}/annotations?per_page=100`, 200)).body as { start_line: number }[];
+    expect(annotations.map((a) => a.start_line)).toEqual([1, 2, 3]);
+    expect(sim.feedback.checkRuns.at(-1)?.annotationBatches).toEqual([2, 1]);
+
+    // Only a GitHub App writes check runs; at most 50 annotations per request (GitHub documents neither answer's status for this operation).
+    const byToken = await call(sim, "POST", "/repos/acme/prs/check-runs", { name: "x", head_sha: prHead, status: "completed", conclusion: "success" });
+    expect(byToken.status).toBe(403);
+    expect(byToken.body).toMatchObject({ message: "You must authenticate via a GitHub App." });
+    const tooMany = await call(sim, "POST", "/repos/acme/prs/check-runs", { name: "x", head_sha: prHead, output: { title: "t", summary: "s", annotations: Array.from({ length: 51 }, (_, i) => annotation(i + 1)) } }, app);
+    expect(tooMany.status).toBe(422);
+
+    const status = (await check(sim, "POST", `/repos/acme/prs/statuses/${prHead}`, 201, { state: "failure", context: "hedgehog-gitops / dc1", description: "2 errors", target_url: "http://127.0.0.1/#/x" })).body as { state: string };
+    expect(status.state).toBe("failure");
+    const statuses = (await check(sim, "GET", `/repos/acme/prs/commits/${prHead}/statuses`, 200)).body as { context: string }[];
+    expect(statuses.map((s) => s.context)).toEqual(["hedgehog-gitops / dc1"]);
   });
 
   it("failures: not found, empty repository, invalid requests, conflicts", async () => {

@@ -241,6 +241,32 @@ describe("cloud stack from infra/wiring.ts", () => {
     }
   });
 
+  it("creates the events bus; the functions that publish may put events on it and on nothing else, and are told its name", () => {
+    const buses = ofType("AWS::Events::EventBus");
+    expect(buses).toHaveLength(1);
+    const [busId, bus] = buses[0]!;
+    expect(bus.Properties).toMatchObject({ Name: "hedgehog-gitops" });
+    expect(logicalId(stack.eventBus!)).toBe(busId);
+    expect(outputs.EventBusName!.Value).toEqual(ref(busId));
+    const publishers = Object.entries(wiring.functions).filter(([, spec]) => spec.access.events).map(([name]) => name);
+    expect(publishers).toContain("reconcileWorker");
+    for (const name of Object.keys(wiring.functions)) {
+      const roleId = referencedLogicalIds(resources[fnId(name)]!.Properties!.Role)[0]!;
+      const puts = ofType("AWS::IAM::Policy")
+        .filter(([, p]) => referencedLogicalIds(p.Properties!.Roles).includes(roleId))
+        .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement)
+        .filter((s) => [s.Action].flat().some((a) => a === "events:PutEvents" || a === "events:*" || a === "*"));
+      const env = (resources[fnId(name)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      if (publishers.includes(name)) {
+        expect(puts.map((s) => [s.Action, s.Resource]), name).toEqual([["events:PutEvents", getAtt(busId, "Arn")]]);
+        expect(env.HH_GITOPS_EVENT_BUS_NAME, name).toEqual(ref(busId));
+      } else {
+        expect(puts, name).toEqual([]);
+        expect(env, name).not.toHaveProperty("HH_GITOPS_EVENT_BUS_NAME");
+      }
+    }
+  });
+
   it("runs every schedule's function at the wiring's rate", () => {
     const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties!);
     expect(rules).toHaveLength(wiring.schedules.length);
