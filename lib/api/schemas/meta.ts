@@ -12,16 +12,30 @@ const fabricOutcomeSchema = z.union([
   z.strictObject({ fabricId: z.string(), outcome: z.literal("ignored"), reason: z.enum(["branch", "directory", "own-commit", "deleted", "no-fabric"]), detail: z.string() }),
 ]);
 
+const pullRequestFields = { event: z.literal("pull_request"), delivery: z.string(), action: z.string(), repository: z.string(), number: z.int(), head: z.string() };
+
+const pullRequestOutcomeSchema = z.union([
+  z.strictObject({ fabricId: z.string(), outcome: z.enum(["started", "coalesced"]), runId: z.string(), detail: z.string(), supersedes: z.string().optional() }),
+  z.strictObject({
+    fabricId: z.string(),
+    outcome: z.literal("ignored"),
+    reason: z.enum(["action", "branch", "provider", "closed", "stale", "directory", "unreadable", "no-fabric"]),
+    detail: z.string(),
+  }),
+]);
+
 export const webhookAnswerSchema = z.union([
   z.strictObject({ duplicate: z.literal(true), delivery: z.string(), event: z.string() }),
   z.strictObject({ ...pushFields, replay: z.literal(true), firstDelivery: z.string(), detail: z.string() }),
   z.strictObject({ event: z.literal("ping"), delivery: z.string(), ok: z.literal(true) }),
   z.strictObject({ ...pushFields, fabrics: z.array(fabricOutcomeSchema), reason: z.literal("no-fabric").optional(), detail: z.string().optional() }),
+  z.strictObject({ ...pullRequestFields, replay: z.literal(true), firstDelivery: z.string(), detail: z.string() }),
+  z.strictObject({ ...pullRequestFields, fabrics: z.array(pullRequestOutcomeSchema), reason: z.literal("no-fabric").optional(), detail: z.string().optional() }),
   z.strictObject({ event: z.string(), delivery: z.string(), reason: z.literal("event"), detail: z.string() }),
 ]);
 
 export const webhookHeadersSchema = z.object({
   "x-hub-signature-256": z.string().describe("sha256=<HMAC-SHA256 of the raw body with the webhook secret>"),
-  "x-github-event": z.string().describe("push or ping (others are answered, start nothing)"),
+  "x-github-event": z.string().describe("push, pull_request or ping (others are answered, start nothing)"),
   "x-github-delivery": z.string().describe("the delivery's GUID: a redelivery is answered { duplicate: true }"),
 });
