@@ -88,6 +88,12 @@ function anchored(schema: Json): Json {
     const name = key === "oneOf" ? "anyOf" : key;
     out[name] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `${DOCUMENT_ID}${value}` : anchored(value);
   }
+  // OpenAPI 3.0's `nullable` beside anyOf/allOf/$ref (no `type`), which Ajv only takes next to a type:
+  // the same meaning written as "this, or null".
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: "null" }] };
+  }
   return out;
 }
 
