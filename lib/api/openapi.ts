@@ -2,12 +2,17 @@
 // A test checks that every route in infra/wiring.ts is described here, and nothing else.
 import * as z from "zod";
 import { fabricInputSchema, fabricPatchSchema } from "../fabrics/schema.js";
+import { WRITE_BACK_OPERATIONS } from "./write-back-operations.js";
 
 export interface OperationSpec {
   readonly method: "get" | "post" | "patch" | "delete" | "put";
   readonly path: string;
   readonly summary: string;
   readonly requestBody?: z.ZodType;
+  /** Media types the request body may have (default application/json); each is described by `requestBody`. */
+  readonly requestMediaTypes?: readonly string[];
+  /** Response bodies by status, where described (the rest have a description only). */
+  readonly responseBodies?: Readonly<Record<string, z.ZodType>>;
   readonly query?: readonly { readonly name: string; readonly description: string; readonly schema: Readonly<Record<string, unknown>> }[];
   readonly responses: Readonly<Record<string, string>>;
   readonly auth: boolean;
@@ -111,6 +116,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     },
     auth: false,
   },
+  ...WRITE_BACK_OPERATIONS,
 ];
 
 export function openApiDocument(): Record<string, unknown> {
@@ -129,9 +135,20 @@ export function openApiDocument(): Record<string, unknown> {
       summary: op.summary,
       ...(params.length > 0 ? { parameters: params } : {}),
       ...(op.requestBody
-        ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(op.requestBody, { io: "input" }) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries((op.requestMediaTypes ?? ["application/json"]).map((type) => [type, { schema: z.toJSONSchema(op.requestBody!, { io: "input" }) }])),
+            },
+          }
         : {}),
-      responses: Object.fromEntries(Object.entries(op.responses).map(([code, description]) => [code, { description }])),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([code, description]) => {
+          const body = op.responseBodies?.[code];
+          const media = code.startsWith("2") ? "application/json" : "application/problem+json";
+          return [code, { description, ...(body ? { content: { [media]: { schema: z.toJSONSchema(body, { io: "output" }) } } } : {}) }];
+        }),
+      ),
       ...(op.auth ? {} : { security: [] }),
     };
   }

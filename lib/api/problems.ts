@@ -1,6 +1,15 @@
 // RFC 9457 problem details, and the one table that says which error becomes which status.
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
-import { FabricHasActiveRunError, FabricNotReadyError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
+import {
+  DraftConflictError,
+  FabricHasActiveRunError,
+  FabricNotReadyError,
+  FollowUpBusyError,
+  RunAlreadyFinishedError,
+  RunNotFoundError,
+  RunStartContentionError,
+  WriteBackInvalidError,
+} from "../pipeline/errors.js";
 import {
   WebhookPayloadInvalidError,
   WebhookPayloadTooLargeError,
@@ -9,7 +18,21 @@ import {
   WebhookSecretUnavailableError,
   WebhookSignatureError,
 } from "../triggers/errors.js";
-import { MalformedRequestError, PayloadTooLargeError, PreconditionFailedError, RequestValidationError, ResourceNotFoundError, RouteNotFoundError, type FieldProblem } from "./errors.js";
+import {
+  DraftNotFoundError,
+  DraftNotPossibleError,
+  DraftRejectedError,
+  FabricHasNoClusterError,
+  MalformedRequestError,
+  NothingToWriteBackError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  RequestValidationError,
+  ResourceNotFoundError,
+  RouteNotFoundError,
+  UnsupportedMediaTypeError,
+  type FieldProblem,
+} from "./errors.js";
 
 export interface Problem {
   readonly type: string;
@@ -44,6 +67,15 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [WebhookPayloadTooLargeError, 413, "Payload too large"],
   [WebhookRequestError, 400, "Malformed delivery"],
   [WebhookPayloadInvalidError, 422, "Invalid push payload"],
+  [UnsupportedMediaTypeError, 415, "Unsupported media type"],
+  [DraftNotFoundError, 404, "Draft not found"],
+  [DraftRejectedError, 422, "Draft refused"],
+  [DraftNotPossibleError, 409, "Draft not possible"],
+  [DraftConflictError, 409, "Draft conflict"],
+  [WriteBackInvalidError, 422, "Drafts refused"],
+  [NothingToWriteBackError, 409, "Nothing to write back"],
+  [FabricHasNoClusterError, 409, "No cluster"],
+  [FollowUpBusyError, 409, "Run in flight"],
 ];
 
 export function problem(status: number, title: string, detail: string): Problem {
@@ -54,7 +86,9 @@ export function problem(status: number, title: string, detail: string): Problem 
 export function problemFromError(error: unknown): Problem {
   for (const [cls, status, title] of STATUS_BY_ERROR) {
     if (error instanceof cls) {
-      const base = problem(status, title, error.message);
+      // Errors may carry RFC 9457 extension members (a draft's findings, the conflicts of a publish).
+      const { extensions } = error as { extensions?: Readonly<Record<string, unknown>> };
+      const base = { ...problem(status, title, error.message), ...extensions };
       // Validation errors carry one entry per field (RFC 9457 extension member).
       const { problems: fields, omitted } = error as { problems?: readonly FieldProblem[]; omitted?: number };
       if (!Array.isArray(fields)) return base;

@@ -106,6 +106,8 @@ export interface IngestPlan {
   readonly managedProblems: readonly ManagedFileProblem[];
   readonly unreadable: readonly UnreadableManagedFile[];
   readonly unsafeEntries: readonly UnsafeEntry[];
+  /** Every finding of validation (documents of raw/ and managed/, and the SET rules), sorted. */
+  readonly findings: readonly Finding[];
   readonly counts: Readonly<{
     files: number;
     managedWritten: number;
@@ -486,6 +488,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
     managedProblems: managedProblems.sort(byPath),
     unreadable: unreadable.sort(byPath),
     unsafeEntries: unsafeEntries.sort(byPath),
+    findings,
     counts,
   };
 }

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { currentSettings, type Settings } from "../config/settings.js";
 import { FabricRepository } from "../store/fabrics.js";
 import { documentClient } from "../store/client.js";
+import { DraftRepository } from "../store/drafts.js";
 import { ResourceRepository } from "../store/resources.js";
 import { RunRepository } from "../store/runs.js";
 import { SqsStageQueue, type StageQueue } from "./queue.js";
@@ -18,6 +19,7 @@ export interface Runtime {
   readonly fabrics: FabricRepository;
   readonly runs: RunRepository;
   readonly resources: ResourceRepository;
+  readonly drafts: DraftRepository;
   readonly queue: StageQueue;
   readonly runService: RunService;
 }
@@ -36,6 +38,7 @@ export function runtime(): Runtime {
     fabrics,
     runs,
     resources: new ResourceRepository(db, settings.tableName),
+    drafts: new DraftRepository(db, settings.tableName),
     queue,
     runService: new RunService({ fabrics, runs, queue, random: () => randomBytes(3).toString("hex"), leaseSeconds: settings.runLeaseSeconds }),
   };

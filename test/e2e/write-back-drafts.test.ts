@@ -1,0 +1,327 @@
+// Write-back of drafts end to end on the local stack (issue #14, DESIGN §15), through the git provider
+// (a local bare repository) and the github provider (the simulated GitHub): drafts made, refused with
+// ingest's findings, listed and discarded; published as one commit (direct) or a pull request that
+// nothing lands from until it is merged (then the push webhook's sync applies it); a draft whose file
+// changed in Git refused with 409 naming the commit.
+import { sign } from "@octokit/webhooks-methods";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
+import type { KubeSim } from "../../infra/local/kube-sim/index.js";
+import { startTestStack, waitForIdle, waitForRun, type TestStack } from "../support/local-stack.js";
+import { git, seedRepository, type SeededRepository } from "../support/seed-repo.js";
+
+const SECRET = "write-back webhook secret";
+const DIR = "gitops/hedgehog/wb";
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
+const VPCS = { group: "vpc.githedgehog.com", version: "v1beta1", plural: "vpcs" };
+const ATTACHMENTS = { group: "vpc.githedgehog.com", version: "v1beta1", plural: "vpcattachments" };
+
+const vpc = (name: string, n: number, vlan = 1000 + n) => `apiVersion: vpc.githedgehog.com/v1beta1
+kind: VPC
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  subnets:
+    test-subnet:
+      subnet: 10.0.${n}.0/24
+      gateway: 10.0.${n}.1
+      vlan: ${vlan}
+`;
+const ATTACHMENT = `apiVersion: vpc.githedgehog.com/v1beta1
+kind: VPCAttachment
+metadata:
+  name: test-vpc--server-03
+spec:
+  connection: server-03--unbundled--leaf-01
+  subnet: test-vpc/test-subnet
+`;
+
+/** A push as GitHub sends it for `before..after` of the bare repository's main. */
+function pushPayload(repo: SeededRepository, before: string, after: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GitHub's payload is arbitrary JSON here
+  const body: any = JSON.parse(fixture("webhooks/push-directory.json"));
+  const shas = git(repo.bare, "rev-list", "--reverse", `${before}..${after}`).trim().split("\n").filter(Boolean);
+  body.before = before;
+  body.after = after;
+  body.commits = shas.map((sha) => {
+    const [name, email, message] = git(repo.bare, "log", "-1", "--format=%cn%n%ce%n%s", sha).trim().split("\n");
+    const files: Record<"added" | "removed" | "modified", string[]> = { added: [], removed: [], modified: [] };
+    const parent = git(repo.bare, "rev-parse", `${sha}^`).trim();
+    for (const line of git(repo.bare, "diff", "--no-renames", "--name-status", parent, sha).trim().split("\n").filter(Boolean)) {
+      const [status, path] = line.split("\t");
+      files[status === "A" ? "added" : status === "D" ? "removed" : "modified"].push(path!);
+    }
+    return { ...body.commits[0], id: sha, tree_id: git(repo.bare, "rev-parse", `${sha}^{tree}`).trim(), message, author: { name, email }, committer: { name, email }, ...files };
+  });
+  body.head_commit = body.commits.at(-1);
+  return body;
+}
+
+interface Environment {
+  readonly stack: TestStack;
+  readonly github: GitHubSim | undefined;
+  readonly kube: KubeSim;
+  put(id: string, path: string, yaml: string, contentType?: string): ReturnType<TestStack["api"]>;
+  resource(id: string, kind: string, name: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  live(spec: typeof VPCS, name: string): { spec: { subnets: Record<string, { vlan: number }> } } | undefined;
+  sync(id: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  /** A repository seeded with the wiring, two VPCs and an attachment, and the fabric registered on it (init done). */
+  fabric(id: string, writeBack: "direct" | "pull-request"): Promise<{ repo: SeededRepository; directory: string }>;
+  close(): Promise<void>;
+}
+
+/** A local stack (its own simulated cluster: fabrics of one stack share it) and, for github, a simulated GitHub. */
+async function environment(provider: "git" | "github"): Promise<Environment> {
+  let github: GitHubSim | undefined;
+  let gitSettings: Record<string, unknown>;
+  if (provider === "github") {
+    const token = randomBytes(12).toString("hex");
+    process.env.HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN = token;
+    github = await startGitHubSim({ token });
+    gitSettings = { provider: "github", owner: "acme", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN", branch: "main" };
+  } else {
+    gitSettings = { provider: "git", branch: "main" };
+  }
+  const stack = await startTestStack({ webhookSecret: SECRET });
+  const kube = stack.kubeSim!;
+  const repos: SeededRepository[] = [];
+  return {
+    stack,
+    github,
+    kube,
+    put: (id, path, yaml, contentType = "application/yaml") => stack.api(`/fabrics/${id}${path}`, { method: "PUT", body: yaml, headers: { "content-type": contentType } }),
+    resource: async (id, kind, name) => (await stack.api(`/fabrics/${id}/resources/${kind}/${name}`)).body,
+    live: (spec, name) => kube.objects({ group: spec.group, resource: spec.plural }).find((o) => (o.metadata as { name: string }).name === name) as ReturnType<Environment["live"]>,
+    sync: async (id) => waitForRun(stack, id, (await stack.api(`/fabrics/${id}/sync`, { method: "POST" })).body.runId),
+    async fabric(id, writeBack) {
+      const directory = `${DIR}-${id}`;
+      const repo = seedRepository({
+        [`${directory}/raw/prepop.yaml`]: fixture("hedgehog/samples/vlab-wiring-prepop.yaml"),
+        [`${directory}/raw/test-vpc.yaml`]: fixture("hedgehog/samples/hnp-raw-test-vpc.yaml"),
+        [`${directory}/raw/test-vpc-2.yaml`]: fixture("hedgehog/samples/hnp-raw-test-vpc-2.yaml"),
+        [`${directory}/raw/attachment.yaml`]: ATTACHMENT,
+      });
+      repos.push(repo);
+      const settings = { ...gitSettings, ...(provider === "git" ? { url: repo.bare } : { repo: id }), directory, writeBack };
+      github?.addRepository({ owner: "acme", repo: id, gitdir: repo.bare });
+      const res = await stack.api("/fabrics", { method: "POST", body: { name: id, git: settings, cluster: { simulated: true }, sync: { mode: "apply", prune: true, intervalMinutes: 10080 } } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect((await waitForRun(stack, id, res.body.initRun.runId)).status).toBe("succeeded");
+      return { repo, directory };
+    },
+    async close() {
+      await stack.close();
+      await github?.close();
+      for (const repo of repos) repo.cleanup();
+    },
+  };
+}
+
+describe.each(["git", "github"] as const)("drafts, publish and conflicts (%s provider)", (provider) => {
+  let env: Environment;
+  let repo: SeededRepository;
+
+  const fabric = (id: string) => `/fabrics/${id}`;
+  const put: Environment["put"] = (...args) => env.put(...args);
+  const resource: Environment["resource"] = (...args) => env.resource(...args);
+  const live: Environment["live"] = (...args) => env.live(...args);
+  const sync: Environment["sync"] = (id) => env.sync(id);
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    env = await environment(provider);
+    stack = env.stack;
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it("direct: three drafts (new, changed, deleted) and a refused one; one commit with the three files; the sync applies it and the drafts are gone", async () => {
+    const made = await env.fabric("direct", "direct");
+    repo = made.repo;
+    const directory = made.directory;
+    const first = await sync("direct");
+    expect(first.status).toBe("succeeded");
+    expect((await resource("direct", "vpcattachments", "test-vpc--server-03")).state).toBe("synced");
+
+    // A new VPC, as YAML.
+    const created = await put("direct", "/resources/vpcs/vpc-new", vpc("vpc-new", 5));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ state: "draft", draft: { operation: "put", kind: "VPC", name: "vpc-new", path: `${directory}/managed/vpcs/vpc-new.yaml`, baseBlobSha: null, actor: "local" } });
+    // An edited VPC, as JSON, then changed again (still one draft, still based on the same blob).
+    const original = await resource("direct", "vpcs", "test-vpc-2");
+    const edited = { apiVersion: "vpc.githedgehog.com/v1beta1", kind: "VPC", metadata: { name: "test-vpc-2" }, spec: { subnets: { "test-subnet": { subnet: "10.0.2.0/24", gateway: "10.0.2.1", vlan: 1011 } } } };
+    expect((await put("direct", "/resources/vpcs/test-vpc-2", JSON.stringify(edited), "application/json")).status).toBe(201);
+    edited.spec.subnets["test-subnet"].vlan = 1012;
+    const again = await put("direct", "/resources/vpcs/test-vpc-2", JSON.stringify(edited), "application/json");
+    expect(again.status).toBe(200);
+    expect(again.body.draft).toMatchObject({ basePath: `${directory}/managed/vpcs/test-vpc-2.yaml`, baseBlobSha: original.attribution.gitBlobSha });
+    // Removing test-vpc is refused while an attachment names it; the attachment's removal is a draft.
+    const stillNeeded = await stack.api(`${fabric("direct")}/resources/vpcs/test-vpc`, { method: "DELETE" });
+    expect(stillNeeded.status).toBe(422);
+    expect(stillNeeded.body.findings).toContainEqual(expect.objectContaining({ file: `${directory}/managed/vpcattachments/test-vpc--server-03.yaml`, severity: "error", rule: expect.any(String) }));
+    const removal = await stack.api(`${fabric("direct")}/resources/vpcattachments/test-vpc--server-03`, { method: "DELETE" });
+    expect(removal.status).toBe(201);
+    expect(removal.body.draft).toMatchObject({ operation: "delete", path: `${directory}/managed/vpcattachments/test-vpc--server-03.yaml` });
+
+    // A VPC whose subnet overlaps test-vpc's is refused with the finding ingest would write for it.
+    const refused = await put("direct", "/resources/vpcs/vpc-bad", vpc("vpc-bad", 1, 1099));
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(refused.body.title).toBe("Draft refused");
+    expect(refused.body.findings).toEqual([expect.objectContaining({ file: "request", index: 0, line: expect.any(Number), kind: "VPC", name: "vpc-bad", severity: "error", rule: expect.stringMatching(/^VPC-/) })]);
+    expect(refused.body.errors[0].message).toMatch(/^request:\d+: \[VPC-/);
+    // What the URL names must be what the body holds; the body must be YAML or JSON.
+    expect((await put("direct", "/resources/vpcs/other-name", vpc("vpc-new", 5))).status).toBe(422);
+    expect((await put("direct", "/resources/vpcs/vpc-new", vpc("vpc-new", 5), "text/plain")).status).toBe(415);
+    // Validate answers the same findings and stores nothing.
+    const validated = await stack.api(`${fabric("direct")}/validate`, { method: "POST", body: vpc("vpc-bad", 1, 1099), headers: { "content-type": "application/yaml" } });
+    expect(validated.status).toBe(200);
+    expect(validated.body).toMatchObject({ valid: false, documents: [{ index: 0, kind: "VPC", name: "vpc-bad", outcome: "error", path: null }] });
+    expect(validated.body.findings.map((f: { rule: string }) => f.rule)).toEqual(refused.body.findings.map((f: { rule: string }) => f.rule));
+
+    const drafts = (await stack.api(`${fabric("direct")}/drafts`)).body;
+    expect(drafts.total).toBe(3);
+    expect(drafts.items.map((d: { name: string; operation: string }) => `${d.operation} ${d.name}`).sort()).toEqual(["delete test-vpc--server-03", "put test-vpc-2", "put vpc-new"]);
+    for (const [kind, name] of [["vpcs", "vpc-new"], ["vpcs", "test-vpc-2"], ["vpcattachments", "test-vpc--server-03"]] as const) expect((await resource("direct", kind, name)).state).toBe("draft");
+    // A sync meanwhile changes nothing of the drafts: Git and the cluster still hold what they held.
+    const meanwhile = await sync("direct");
+    expect(meanwhile.stages.reconcile.counts).toMatchObject({ applied: 0, pruned: 0 });
+    expect(live(VPCS, "test-vpc-2")?.spec.subnets["test-subnet"]!.vlan).toBe(1002);
+    expect((await resource("direct", "vpcs", "vpc-new")).state).toBe("draft");
+
+    const head = repo.head();
+    const publish = await stack.api(`${fabric("direct")}/drafts/publish`, { method: "POST", body: {} });
+    expect(publish.status).toBe(202);
+    expect(publish.body).toMatchObject({ writeBack: "direct", branch: "main", drafts: 3, location: `/fabrics/direct/runs/${publish.body.runId}` });
+    const run = await waitForRun(stack, "direct", publish.body.runId);
+    expect(run).toMatchObject({ status: "succeeded", kind: "publish", actors: ["local"], chain: ["publish", "ingest", "reconcile"] });
+    const commit = run.stages.publish.detail.commit as string;
+    expect(run.stages.publish.counts).toMatchObject({ published: 3, new: 1, changed: 1, deleted: 1, files: 3 });
+    // One commit on the branch, with the three files, naming what changed and who asked.
+    expect(repo.head()).toBe(commit);
+    expect(git(repo.bare, "rev-parse", `${commit}^`).trim()).toBe(head);
+    expect(git(repo.bare, "diff", "--name-status", head, commit).trim().split("\n").sort()).toEqual(
+      [`A\t${directory}/managed/vpcs/vpc-new.yaml`, `D\t${directory}/managed/vpcattachments/test-vpc--server-03.yaml`, `M\t${directory}/managed/vpcs/test-vpc-2.yaml`].sort(),
+    );
+    const message = git(repo.bare, "log", "-1", "--format=%B", commit);
+    expect(message).toMatch(new RegExp(`^hedgehog-gitops: publish 3 drafts to ${directory}\\n\\n1 new, 1 changed, 1 deleted; requested by local\\n`));
+    expect(message).toContain(`new     ${directory}/managed/vpcs/vpc-new.yaml (VPC default/vpc-new, draft by local)`);
+    // Normalized exactly as ingest writes it.
+    expect(repo.show(`${directory}/managed/vpcs/vpc-new.yaml`)).toBe(repo.show(`${directory}/managed/vpcs/test-vpc.yaml`).replace(/test-vpc/g, "vpc-new").replace(/10\.0\.1\./g, "10.0.5.").replace("1001", "1005"));
+    // The same run synced it: applied, attributed to the commit, the drafts gone.
+    for (const name of ["vpc-new", "test-vpc-2"]) {
+      expect(await resource("direct", "vpcs", name)).toMatchObject({ state: "synced", fromGit: true, attribution: { source: "git", gitCommitSha: commit } });
+    }
+    expect(live(VPCS, "vpc-new")).toBeTruthy();
+    expect(live(VPCS, "test-vpc-2")?.spec.subnets["test-subnet"]!.vlan).toBe(1012);
+    expect(live(ATTACHMENTS, "test-vpc--server-03")).toBeUndefined();
+    expect((await stack.api(`${fabric("direct")}/resources/vpcattachments/test-vpc--server-03`)).status).toBe(404);
+    expect(run.stages.ingest.counts).toMatchObject({ drafts: 3, draftsLanded: 3 });
+    expect((await stack.api(`${fabric("direct")}/drafts`)).body).toEqual({ items: [], total: 0 });
+    expect((await stack.api(`${fabric("direct")}/drafts/publish`, { method: "POST" })).status).toBe(409);
+  });
+
+  it("a draft whose file changed in Git since is a 409 naming the commit; discarded, the resource is as Git has it", async () => {
+    const directory = `${DIR}-direct`;
+    const edited = vpc("test-vpc", 1, 1021);
+    expect((await put("direct", "/resources/vpcs/test-vpc", edited)).status).toBe(201);
+    const before = repo.head();
+    repo.push({ [`${directory}/managed/vpcs/test-vpc.yaml`]: repo.show(`${directory}/managed/vpcs/test-vpc.yaml`).replace("1001", "1031") }, "someone edits test-vpc in Git");
+    const theirs = repo.head();
+    const refused = await stack.api(`${fabric("direct")}/drafts/publish`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect(refused.body.title).toBe("Draft conflict");
+    expect(refused.body.detail).toContain(theirs);
+    expect(refused.body.conflicts).toEqual([
+      expect.objectContaining({ kind: "VPC", name: "test-vpc", path: `${directory}/managed/vpcs/test-vpc.yaml`, commit: expect.objectContaining({ sha: theirs, subject: "someone edits test-vpc in Git" }) }),
+    ]);
+    expect(repo.head()).toBe(theirs);
+    expect(before).not.toBe(theirs);
+
+    const discarded = await stack.api(`${fabric("direct")}/drafts/vpcs/test-vpc`, { method: "DELETE" });
+    expect(discarded.status).toBe(200);
+    expect(discarded.body).toMatchObject({ discarded: { name: "test-vpc", operation: "put" }, state: "committed" });
+    expect((await stack.api(`${fabric("direct")}/drafts/vpcs/test-vpc`, { method: "DELETE" })).status).toBe(404);
+    const run = await sync("direct");
+    expect(run.status).toBe("succeeded");
+    expect(await resource("direct", "vpcs", "test-vpc")).toMatchObject({ state: "synced", attribution: { gitCommitSha: theirs } });
+    expect(live(VPCS, "test-vpc")?.spec.subnets["test-subnet"]!.vlan).toBe(1031);
+  });
+});
+
+describe.each(["git", "github"] as const)("publish as a pull request (%s provider)", (provider) => {
+  let env: Environment;
+  const fabric = (id: string) => `/fabrics/${id}`;
+
+  beforeAll(async () => {
+    env = await environment(provider);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it("pull-request: nothing lands on the branch until the pull request (or, on a plain Git remote, the branch) is merged; then the sync applies it", async () => {
+    const { stack, github, put, resource, live, sync } = env;
+    const { repo: prRepo, directory } = await env.fabric("review", "pull-request");
+    await sync("review");
+    expect((await put("review", "/resources/vpcs/vpc-new", vpc("vpc-new", 5))).status).toBe(201);
+    expect((await put("review", "/resources/vpcs/test-vpc-2", vpc("test-vpc-2", 2, 1012))).status).toBe(201);
+    expect((await stack.api(`${fabric("review")}/resources/vpcattachments/test-vpc--server-03`, { method: "DELETE" })).status).toBe(201);
+    const head = prRepo.head();
+    const publish = await stack.api(`${fabric("review")}/drafts/publish`, { method: "POST", body: {} });
+    expect(publish.status).toBe(202);
+    const branch = `hedgehog-gitops/drafts-${publish.body.runId}`;
+    expect(publish.body).toMatchObject({ writeBack: "pull-request", branch });
+    const run = await waitForRun(stack, "review", publish.body.runId);
+    expect(run.status).toBe("succeeded");
+    const detail = run.stages.publish.detail;
+    expect(detail).toMatchObject({ writeBack: "pull-request", branch });
+    // Nothing changed on the fabric's branch; the three changes wait on their own.
+    expect(prRepo.head()).toBe(head);
+    expect(git(prRepo.bare, "diff", "--name-only", head, branch).trim().split("\n").sort()).toEqual(
+      [`${directory}/managed/vpcattachments/test-vpc--server-03.yaml`, `${directory}/managed/vpcs/test-vpc-2.yaml`, `${directory}/managed/vpcs/vpc-new.yaml`].sort(),
+    );
+    expect((await resource("review", "vpcs", "vpc-new")).state).toBe("draft");
+    expect(live(VPCS, "vpc-new")).toBeUndefined();
+    const drafts = (await stack.api(`${fabric("review")}/drafts`)).body.items;
+    expect(drafts.every((d: { publishedIn: { branch: string } }) => d.publishedIn.branch === branch)).toBe(true);
+
+    if (!github) {
+      // A plain Git remote has no pull requests: the branch is the answer; merging it is the operator's.
+      expect(detail.pullRequest).toBeNull();
+      git(prRepo.bare, "update-ref", "refs/heads/main", branch, head);
+      await sync("review");
+    } else {
+      expect(detail.pullRequest).toEqual({ number: 1, url: `${github.url}/acme/review/pull/1` });
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${github!.url}/repos/acme/review${path}`, { method, headers: { authorization: `token ${process.env.HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any })); // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub's JSON
+      const pull = await call("GET", "/pulls/1");
+      expect(pull.body).toMatchObject({ state: "open", title: "hedgehog-gitops: publish 3 drafts to " + directory, changed_files: 3, head: { ref: branch }, base: { ref: "main" } });
+      expect(pull.body.body).toContain(`- new     ${directory}/managed/vpcs/vpc-new.yaml (VPC default/vpc-new, draft by local)`);
+      const merged = await call("PUT", "/pulls/1/merge", {});
+      expect(merged.status).toBe(200);
+      expect(prRepo.head()).toBe(merged.body.sha);
+      // GitHub's push webhook of the merge starts the sync.
+      const text = JSON.stringify({ ...(pushPayload(prRepo, head, merged.body.sha) as object), repository: { ...(JSON.parse(fixture("webhooks/push-directory.json")) as { repository: object }).repository, name: "review", full_name: "acme/review" } });
+      const delivery = await stack.api("/webhooks/github", {
+        method: "POST",
+        body: text,
+        auth: false,
+        headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": await sign(SECRET, text) },
+      });
+      expect(delivery.status).toBe(202);
+      expect(delivery.body.fabrics).toEqual([expect.objectContaining({ fabricId: "review", outcome: "started" })]);
+      await waitForRun(stack, "review", delivery.body.fabrics[0].runId);
+    }
+    await waitForIdle(stack, "review");
+    const merge = prRepo.head();
+    expect(await resource("review", "vpcs", "vpc-new")).toMatchObject({ state: "synced", fromGit: true, attribution: { gitCommitSha: merge } });
+    expect((await resource("review", "vpcs", "test-vpc-2")).state).toBe("synced");
+    expect(live(VPCS, "vpc-new")).toBeTruthy();
+    expect((await stack.api(`${fabric("review")}/drafts`)).body.total).toBe(0);
+  });
+});
