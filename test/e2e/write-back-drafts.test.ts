@@ -3,122 +3,14 @@
 // ingest's findings, listed and discarded; published as one commit (direct) or a pull request that
 // nothing lands from until it is merged (then the push webhook's sync applies it); a draft whose file
 // changed in Git refused with 409 naming the commit.
-import { sign } from "@octokit/webhooks-methods";
-import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitHubSim, type GitHubSim } from "../../infra/local/github-sim/index.js";
-import type { KubeSim } from "../../infra/local/kube-sim/index.js";
-import { startTestStack, waitForIdle, waitForRun, type TestStack } from "../support/local-stack.js";
-import { git, seedRepository, type SeededRepository } from "../support/seed-repo.js";
+import { waitForIdle, waitForRun, type TestStack } from "../support/local-stack.js";
+import { git, type SeededRepository } from "../support/seed-repo.js";
+import { ATTACHMENTS, VPCS, vpc, writeBackEnvironment, type WriteBackEnvironment } from "../support/write-back-env.js";
 
-const SECRET = "write-back webhook secret";
 const DIR = "gitops/hedgehog/wb";
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
-const VPCS = { group: "vpc.githedgehog.com", version: "v1beta1", plural: "vpcs" };
-const ATTACHMENTS = { group: "vpc.githedgehog.com", version: "v1beta1", plural: "vpcattachments" };
-
-const vpc = (name: string, n: number, vlan = 1000 + n) => `apiVersion: vpc.githedgehog.com/v1beta1
-kind: VPC
-metadata:
-  name: ${name}
-  namespace: default
-spec:
-  subnets:
-    test-subnet:
-      subnet: 10.0.${n}.0/24
-      gateway: 10.0.${n}.1
-      vlan: ${vlan}
-`;
-const ATTACHMENT = `apiVersion: vpc.githedgehog.com/v1beta1
-kind: VPCAttachment
-metadata:
-  name: test-vpc--server-03
-spec:
-  connection: server-03--unbundled--leaf-01
-  subnet: test-vpc/test-subnet
-`;
-
-/** A push as GitHub sends it for `before..after` of the bare repository's main. */
-function pushPayload(repo: SeededRepository, before: string, after: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GitHub's payload is arbitrary JSON here
-  const body: any = JSON.parse(fixture("webhooks/push-directory.json"));
-  const shas = git(repo.bare, "rev-list", "--reverse", `${before}..${after}`).trim().split("\n").filter(Boolean);
-  body.before = before;
-  body.after = after;
-  body.commits = shas.map((sha) => {
-    const [name, email, message] = git(repo.bare, "log", "-1", "--format=%cn%n%ce%n%s", sha).trim().split("\n");
-    const files: Record<"added" | "removed" | "modified", string[]> = { added: [], removed: [], modified: [] };
-    const parent = git(repo.bare, "rev-parse", `${sha}^`).trim();
-    for (const line of git(repo.bare, "diff", "--no-renames", "--name-status", parent, sha).trim().split("\n").filter(Boolean)) {
-      const [status, path] = line.split("\t");
-      files[status === "A" ? "added" : status === "D" ? "removed" : "modified"].push(path!);
-    }
-    return { ...body.commits[0], id: sha, tree_id: git(repo.bare, "rev-parse", `${sha}^{tree}`).trim(), message, author: { name, email }, committer: { name, email }, ...files };
-  });
-  body.head_commit = body.commits.at(-1);
-  return body;
-}
-
-interface Environment {
-  readonly stack: TestStack;
-  readonly github: GitHubSim | undefined;
-  readonly kube: KubeSim;
-  put(id: string, path: string, yaml: string, contentType?: string): ReturnType<TestStack["api"]>;
-  resource(id: string, kind: string, name: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
-  live(spec: typeof VPCS, name: string): { spec: { subnets: Record<string, { vlan: number }> } } | undefined;
-  sync(id: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
-  /** A repository seeded with the wiring, two VPCs and an attachment, and the fabric registered on it (init done). */
-  fabric(id: string, writeBack: "direct" | "pull-request"): Promise<{ repo: SeededRepository; directory: string }>;
-  close(): Promise<void>;
-}
-
-/** A local stack (its own simulated cluster: fabrics of one stack share it) and, for github, a simulated GitHub. */
-async function environment(provider: "git" | "github"): Promise<Environment> {
-  let github: GitHubSim | undefined;
-  let gitSettings: Record<string, unknown>;
-  if (provider === "github") {
-    const token = randomBytes(12).toString("hex");
-    process.env.HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN = token;
-    github = await startGitHubSim({ token });
-    gitSettings = { provider: "github", owner: "acme", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN", branch: "main" };
-  } else {
-    gitSettings = { provider: "git", branch: "main" };
-  }
-  const stack = await startTestStack({ webhookSecret: SECRET });
-  const kube = stack.kubeSim!;
-  const repos: SeededRepository[] = [];
-  return {
-    stack,
-    github,
-    kube,
-    put: (id, path, yaml, contentType = "application/yaml") => stack.api(`/fabrics/${id}${path}`, { method: "PUT", body: yaml, headers: { "content-type": contentType } }),
-    resource: async (id, kind, name) => (await stack.api(`/fabrics/${id}/resources/${kind}/${name}`)).body,
-    live: (spec, name) => kube.objects({ group: spec.group, resource: spec.plural }).find((o) => (o.metadata as { name: string }).name === name) as ReturnType<Environment["live"]>,
-    sync: async (id) => waitForRun(stack, id, (await stack.api(`/fabrics/${id}/sync`, { method: "POST" })).body.runId),
-    async fabric(id, writeBack) {
-      const directory = `${DIR}-${id}`;
-      const repo = seedRepository({
-        [`${directory}/raw/prepop.yaml`]: fixture("hedgehog/samples/vlab-wiring-prepop.yaml"),
-        [`${directory}/raw/test-vpc.yaml`]: fixture("hedgehog/samples/hnp-raw-test-vpc.yaml"),
-        [`${directory}/raw/test-vpc-2.yaml`]: fixture("hedgehog/samples/hnp-raw-test-vpc-2.yaml"),
-        [`${directory}/raw/attachment.yaml`]: ATTACHMENT,
-      });
-      repos.push(repo);
-      const settings = { ...gitSettings, ...(provider === "git" ? { url: repo.bare } : { repo: id }), directory, writeBack };
-      github?.addRepository({ owner: "acme", repo: id, gitdir: repo.bare });
-      const res = await stack.api("/fabrics", { method: "POST", body: { name: id, git: settings, cluster: { simulated: true }, sync: { mode: "apply", prune: true, intervalMinutes: 10080 } } });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      expect((await waitForRun(stack, id, res.body.initRun.runId)).status).toBe("succeeded");
-      return { repo, directory };
-    },
-    async close() {
-      await stack.close();
-      await github?.close();
-      for (const repo of repos) repo.cleanup();
-    },
-  };
-}
+type Environment = WriteBackEnvironment;
+const environment = writeBackEnvironment;
 
 describe.each(["git", "github"] as const)("drafts, publish and conflicts (%s provider)", (provider) => {
   let env: Environment;
@@ -297,25 +189,14 @@ describe.each(["git", "github"] as const)("publish as a pull request (%s provide
       await sync("review");
     } else {
       expect(detail.pullRequest).toEqual({ number: 1, url: `${github.url}/acme/review/pull/1` });
-      const call = (method: string, path: string, body?: unknown) =>
-        fetch(`${github!.url}/repos/acme/review${path}`, { method, headers: { authorization: `token ${process.env.HH_GITOPS_SECRET_TEST_WRITE_BACK_TOKEN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any })); // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub's JSON
-      const pull = await call("GET", "/pulls/1");
+      const pull = await env.githubCall("review", "GET", "/pulls/1");
       expect(pull.body).toMatchObject({ state: "open", title: "hedgehog-gitops: publish 3 drafts to " + directory, changed_files: 3, head: { ref: branch }, base: { ref: "main" } });
       expect(pull.body.body).toContain(`- new     ${directory}/managed/vpcs/vpc-new.yaml (VPC default/vpc-new, draft by local)`);
-      const merged = await call("PUT", "/pulls/1/merge", {});
+      const merged = await env.githubCall("review", "PUT", "/pulls/1/merge", {});
       expect(merged.status).toBe(200);
       expect(prRepo.head()).toBe(merged.body.sha);
       // GitHub's push webhook of the merge starts the sync.
-      const text = JSON.stringify({ ...(pushPayload(prRepo, head, merged.body.sha) as object), repository: { ...(JSON.parse(fixture("webhooks/push-directory.json")) as { repository: object }).repository, name: "review", full_name: "acme/review" } });
-      const delivery = await stack.api("/webhooks/github", {
-        method: "POST",
-        body: text,
-        auth: false,
-        headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": await sign(SECRET, text) },
-      });
-      expect(delivery.status).toBe(202);
-      expect(delivery.body.fabrics).toEqual([expect.objectContaining({ fabricId: "review", outcome: "started" })]);
-      await waitForRun(stack, "review", delivery.body.fabrics[0].runId);
+      await waitForRun(stack, "review", await env.deliverPush("review", prRepo, head, merged.body.sha));
     }
     await waitForIdle(stack, "review");
     const merge = prRepo.head();
