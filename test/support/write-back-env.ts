@@ -80,9 +80,9 @@ export interface WriteBackEnvironment {
   sync(id: string): Promise<Json>;
   /**
    * A repository seeded with `raw` (directory-relative; default DEFAULT_RAW), and the fabric
-   * registered on it (init done; prune on, apply mode).
+   * registered on it (init done; prune on, apply mode; on the simulated cluster unless `cluster` is false).
    */
-  fabric(id: string, writeBack: "direct" | "pull-request", raw?: Record<string, string>): Promise<{ repo: SeededRepository; directory: string }>;
+  fabric(id: string, writeBack: "direct" | "pull-request", raw?: Record<string, string>, cluster?: boolean): Promise<{ repo: SeededRepository; directory: string }>;
   /** A REST call to the simulated GitHub on repository acme/<repo> (github provider only). */
   githubCall(repo: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
   /** GitHub's push webhook for `before..after` of acme/<id>'s main; answers the run it started. */
@@ -113,13 +113,13 @@ export async function writeBackEnvironment(provider: "git" | "github"): Promise<
     resource: async (id, kind, name) => (await stack.api(`/fabrics/${id}/resources/${kind}/${name}`)).body,
     live: (spec, name) => kube.objects({ group: spec.group, resource: spec.plural }).find((o) => (o.metadata as { name: string }).name === name) as ReturnType<WriteBackEnvironment["live"]>,
     sync: async (id) => waitForRun(stack, id, (await stack.api(`/fabrics/${id}/sync`, { method: "POST" })).body.runId),
-    async fabric(id, writeBack, raw = DEFAULT_RAW) {
+    async fabric(id, writeBack, raw = DEFAULT_RAW, cluster = true) {
       const directory = `${DIR}-${id}`;
       const repo = seedRepository(Object.fromEntries(Object.entries(raw).map(([path, text]) => [`${directory}/${path}`, text])));
       repos.push(repo);
       const settings = { ...gitSettings, ...(provider === "git" ? { url: repo.bare } : { repo: id }), directory, writeBack };
       github?.addRepository({ owner: "acme", repo: id, gitdir: repo.bare });
-      const res = await stack.api("/fabrics", { method: "POST", body: { name: id, git: settings, cluster: { simulated: true }, sync: { mode: "apply", prune: true, intervalMinutes: 10080 } } });
+      const res = await stack.api("/fabrics", { method: "POST", body: { name: id, git: settings, ...(cluster ? { cluster: { simulated: true } } : {}), sync: { mode: "apply", prune: true, intervalMinutes: 10080 } } });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect((await waitForRun(stack, id, res.body.initRun.runId)).status).toBe("succeeded");
       return { repo, directory };
