@@ -6,8 +6,11 @@
 // Where local-aws-sqs differs from SQS (known, not emulated here): it counts a ChangeMessageVisibility
 // as one more receive (ApproximateReceiveCount), so locally a stage that keeps failing reaches
 // maxReceiveCount in fewer deliveries; and it does not hold back a FIFO message group while one of its
-// messages is in flight (the pipeline keeps one stage message per fabric in flight by itself; a plan's
-// message may overtake).
+// messages is in flight. For a FIFO queue this source therefore receives one batch at a time (so batches
+// come in queue order) and runs a batch only after every earlier batch that shares one of its message
+// groups has finished, as Lambda's FIFO event source does. What it cannot emulate: SQS would show a
+// failed message again before the group's later ones; here a later message already received runs once
+// the failed one's batch has ended (the pipeline keeps one stage message per fabric in flight by itself).
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ConsumerSpec } from "../wiring-types.js";
@@ -64,8 +67,14 @@ export function succeededMessageIds(records: readonly SQSRecord[], outcome: { re
 export class SqsEventSource {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
+  /** FIFO only: the receive in progress (one at a time) and the last batch started per message group. */
+  private receiving: Promise<unknown> = Promise.resolve();
+  private readonly groupTails = new Map<string, Promise<void>>();
+  private readonly fifo: boolean;
 
-  constructor(private readonly options: EventSourceOptions) {}
+  constructor(private readonly options: EventSourceOptions) {
+    this.fifo = options.queue.url.endsWith(".fifo");
+  }
 
   start(): void {
     for (let i = 0; i < (this.options.concurrency ?? 2); i++) this.loops.push(this.poll());
@@ -80,7 +89,13 @@ export class SqsEventSource {
     const { client, queue, consumer, fn } = this.options;
     while (!this.abort.signal.aborted) {
       let messages: Message[];
+      let release: () => void = () => {};
       try {
+        if (this.fifo) {
+          const previous = this.receiving;
+          this.receiving = new Promise<void>((r) => (release = r));
+          await previous;
+        }
         const out = await client.send(
           new ReceiveMessageCommand({
             QueueUrl: queue.url,
@@ -93,17 +108,21 @@ export class SqsEventSource {
         );
         messages = out.Messages ?? [];
       } catch (error) {
+        release();
         if (this.abort.signal.aborted) return;
         this.options.onError?.(error);
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
+      const ready = this.fifo ? this.waitForGroups(messages) : { wait: Promise.resolve(), done: () => {} };
+      release();
       if (messages.length === 0) {
         // A zero-second wait returns at once; pause so that an idle poller does not spin.
         if ((this.options.waitSeconds ?? 1) === 0) await new Promise((r) => setTimeout(r, 25));
         continue;
       }
       try {
+        await ready.wait;
         const records = messages.map((m) => toRecord(m, queue));
         const event: SQSEvent = { Records: records };
         let outcome: { result: unknown } | { error: unknown };
@@ -118,7 +137,24 @@ export class SqsEventSource {
         if (entries.length > 0) await client.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }));
       } catch (error) {
         this.options.onError?.(error);
+      } finally {
+        ready.done();
       }
     }
+  }
+
+  /** Chains a batch after the earlier batches of its message groups; called while holding the receive turn. */
+  private waitForGroups(messages: readonly Message[]): { wait: Promise<void>; done: () => void } {
+    const groups = [...new Set(messages.map((m) => m.Attributes?.MessageGroupId ?? ""))];
+    const earlier = groups.map((g) => this.groupTails.get(g) ?? Promise.resolve());
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => (done = r));
+    for (const g of groups) {
+      this.groupTails.set(g, finished);
+      void finished.then(() => {
+        if (this.groupTails.get(g) === finished) this.groupTails.delete(g);
+      });
+    }
+    return { wait: Promise.all(earlier).then(() => undefined), done };
   }
 }

@@ -34,13 +34,16 @@ describe("the fabric directory (local stack)", () => {
   });
 
   it("records an init failure on the fabric (status error with the message), never leaving it initializing", async () => {
-    const head = (await gitIn(bare, ["rev-parse", "main"])).trim();
-    await storeFabricDirectly({ id: "stored-dotgit", git: { provider: "git", url: bare, branch: "main", directory: "a/.GIT" } });
+    // A repository of its own: the init run of "d-ok" above commits onto the first one in the background.
+    const untouched = await temp.bare("main");
+    await temp.seed(untouched, "main", { "README.md": "fabric\n" });
+    const head = (await gitIn(untouched, ["rev-parse", "main"])).trim();
+    await storeFabricDirectly({ id: "stored-dotgit", git: { provider: "git", url: untouched, branch: "main", directory: "a/.GIT" } });
     const run = await syncAndWait(stack, "stored-dotgit");
     expect(run.status).toBe("failed");
     expect(run.error).toMatch(/InvalidChangeError: directory "a\/\.GIT" contains a \.git segment/);
     const fabric = (await stack.api("/fabrics/stored-dotgit")).body;
     expect(fabric.directory).toMatchObject({ status: "error", error: 'directory "a/.GIT" contains a .git segment' });
-    expect((await gitIn(bare, ["rev-parse", "main"])).trim()).toBe(head);
+    expect((await gitIn(untouched, ["rev-parse", "main"])).trim()).toBe(head);
   });
 });
