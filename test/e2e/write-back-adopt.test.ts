@@ -4,10 +4,13 @@
 // covered by the drafts test), and the sync after it finds every one synced and From Git with no write
 // to the cluster; prune, on throughout, never touches them.
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { waitForIdle, waitForRun } from "../support/local-stack.js";
 import { git } from "../support/seed-repo.js";
 import { fixture, writeBackEnvironment, type WriteBackEnvironment } from "../support/write-back-env.js";
+
+// Many runs and cluster reads per test: a few seconds alone, much longer on 2 loaded cores (the whole suite).
+vi.setConfig({ testTimeout: 180_000 });
 
 const VPC_API = "vpc.githedgehog.com/v1beta1";
 const WIRING_API = "wiring.githedgehog.com/v1beta1";

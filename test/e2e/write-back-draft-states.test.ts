@@ -4,11 +4,14 @@
 // through the API and tallies the cell; the last test checks that the tally is exactly the table's
 // legal draft cells, so a new one must be exercised here before it exists.
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { canTransition, OBSERVATIONS, TRANSITIONS, type FromState, type Observation } from "../../lib/state/index.js";
 import { waitForRun } from "../support/local-stack.js";
 import type { SeededRepository } from "../support/seed-repo.js";
 import { ATTACHMENTS, VPCS, vpc, writeBackEnvironment, type WriteBackEnvironment } from "../support/write-back-env.js";
+
+// Many runs and cluster reads per test: a few seconds alone, much longer on 2 loaded cores (the whole suite).
+vi.setConfig({ testTimeout: 180_000 });
 
 const FROM_STATES = Object.keys(TRANSITIONS) as FromState[];
 /** The cells a draft takes: its own row, and the API's edit from every state. */

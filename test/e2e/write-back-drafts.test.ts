@@ -3,10 +3,13 @@
 // ingest's findings, listed and discarded; published as one commit (direct) or a pull request that
 // nothing lands from until it is merged (then the push webhook's sync applies it); a draft whose file
 // changed in Git refused with 409 naming the commit.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { waitForIdle, waitForRun, type TestStack } from "../support/local-stack.js";
 import { git, type SeededRepository } from "../support/seed-repo.js";
 import { ATTACHMENTS, VPCS, vpc, writeBackEnvironment, type WriteBackEnvironment } from "../support/write-back-env.js";
+
+// Many runs and cluster reads per test: a few seconds alone, much longer on 2 loaded cores (the whole suite).
+vi.setConfig({ testTimeout: 180_000 });
 
 const DIR = "gitops/hedgehog/wb";
 type Environment = WriteBackEnvironment;
