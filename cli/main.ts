@@ -10,6 +10,7 @@ import {
   listed,
   resourceRow,
   rollup,
+  attention,
   runChanges,
   runRejections,
   runStages,
@@ -177,9 +178,20 @@ export function program(io: MainIo): Command {
       const dir = (status.directory ?? {}) as Obj;
       out.write(`fabric    ${fabric}\ndirectory ${String(dir.status ?? "?")}${dir.error ? ` (${String(dir.error)})` : ""}\n`);
       out.write(`resources ${r.total}: ${STATE_ORDER.filter((s) => r.byState[s]).map((s) => `${s} ${r.byState[s]}`).join(", ") || "none"}; errors ${r.errors}; from Git ${r.fromGit}\n`);
-      const last = status.lastRun as Obj | null;
+      for (const [list, named] of Object.entries(attention(status))) {
+        if (named.total === 0) continue;
+        out.write(`${list.padEnd(9)} ${named.total}: ${named.items.map((n) => `${n.kind} ${n.namespace}/${n.name}${n.error ? ` (${n.error})` : ""}`).join(", ")}${named.total > named.items.length ? `, … ${named.total - named.items.length} more` : ""}\n`);
+      }
+      const rejections = status.rejections as Obj | null | undefined;
+      const sameRun = (status.lastRun as Obj | null)?.runId === rejections?.runId;
+      // The last run's own rejections are shown with it; an earlier ingest's below.
+      const last = status.lastRun ? { ...(status.lastRun as Obj), ...(sameRun && rejections ? { rejections } : {}) } : null;
       if (last) out.write(`last run  ${runSummary(last).replace(/\n(?!$)/g, "\n          ")}`);
       else out.write("last run  none\n");
+      if (rejections && typeof rejections.runId === "string" && !sameRun) {
+        const rejected = runRejections({ rejections });
+        for (const r of rejected.items) out.write(`rejected  ${r.file}${r.line ? `:${r.line}` : ""}: ${r.rule ? `[${r.rule}] ` : ""}${r.path ? `${r.path}: ` : ""}${r.message} (run ${rejections.runId})\n`);
+      }
     });
 
   const startAndWait = (kind: "sync" | "init") =>

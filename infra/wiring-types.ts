@@ -42,6 +42,19 @@ export interface RouteSpec {
   readonly maxBodyBytes: number;
 }
 
+/**
+ * The catch-all (API Gateway's `$default` route): every request no route takes. Its function answers
+ * from the route table — 405 with Allow when the path exists with other methods, 404 otherwise —
+ * so that no client ever gets API Gateway's own `{"message":"Not Found"}`. Public (auth "none"): it
+ * reveals no more than /openapi.json.
+ */
+export interface DefaultRouteSpec {
+  readonly function: string;
+}
+
+/** The route key API Gateway gives the catch-all. */
+export const DEFAULT_ROUTE_KEY = "$default";
+
 export interface QueueSpec {
   readonly name: string;
   /** Always FIFO: one stage in flight per fabric (MessageGroupId = fabricId). */
@@ -67,6 +80,7 @@ export interface ScheduleSpec {
 export interface Wiring {
   readonly functions: Readonly<Record<string, FunctionSpec>>;
   readonly routes: readonly RouteSpec[];
+  readonly defaultRoute?: DefaultRouteSpec;
   readonly queues: readonly QueueSpec[];
   readonly consumers: readonly ConsumerSpec[];
   readonly schedules: readonly ScheduleSpec[];
@@ -87,6 +101,7 @@ export function defineWiring(wiring: Wiring): Wiring {
     if (!Number.isInteger(r.maxBodyBytes) || r.maxBodyBytes < 0 || r.maxBodyBytes > 25 * 1024 * 1024) problems.push(`route ${key}: maxBodyBytes must be 0..25 MiB`);
     seenRoutes.add(key);
   }
+  if (wiring.defaultRoute) fn(wiring.defaultRoute.function, "the default route");
   const queueNames = new Set(wiring.queues.map((q) => q.name));
   for (const q of wiring.queues) {
     const consumers = wiring.consumers.filter((c) => c.queue === q.name);

@@ -23,6 +23,7 @@ export const wiring = defineWiring({
   functions: {
     // DELETE ?force=true cancels the run in flight, which may hand the fabric to a follow-up (init or ingest first).
     fabricsApi: { entry: "functions/http/fabrics.ts", timeoutSeconds: 10, memoryMb: 512, access: { table: "write", sendTo: FIRST_STAGE_QUEUES } },
+    // Health, the API description, and the catch-all route's 404/405 answers.
     metaApi: { entry: "functions/http/meta.ts", timeoutSeconds: 5, memoryMb: 256, access: {} },
     // The console's static files; it holds no data and reads nothing.
     consoleApi: { entry: "functions/http/console.ts", timeoutSeconds: 5, memoryMb: 256, access: { console: true } },
@@ -70,6 +71,8 @@ export const wiring = defineWiring({
     { method: "POST", path: "/fabrics/{id}/adopt", function: "writeBackApi", auth: "iam", maxBodyBytes: DRAFT_BODY },
     { method: "POST", path: "/webhooks/github", function: "webhookApi", auth: "signature", maxBodyBytes: WEBHOOK_BODY },
   ],
+  // Unknown paths (404) and wrong methods (405 with Allow), as problem+json from the route table above.
+  defaultRoute: { function: "metaApi" },
   queues: [
     { name: "init", fifo: true, visibilityTimeoutSeconds: 360, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INIT_QUEUE_URL" },
     { name: "ingest", fifo: true, visibilityTimeoutSeconds: 900, maxReceiveCount: 5, urlVariable: "HH_GITOPS_INGEST_QUEUE_URL" },

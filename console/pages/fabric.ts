@@ -1,7 +1,7 @@
 // One fabric: its actions (Sync, Plan, Init), the run in flight with per-stage progress, tabs per kind
 // with counts, and the resource table with state, error and From Git attribution.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { gitLinks, isActiveRun, resourceRow, rollup, runChanges, runStages, STATE_ORDER, type GitLinks, type RollupView } from "../../lib/operator/views.js";
+import { attention, gitLinks, isActiveRun, resourceRow, rollup, runChanges, runRejections, runStages, STATE_ORDER, type GitLinks, type RollupView } from "../../lib/operator/views.js";
 import { api, type Obj } from "../api.js";
 import { href, type Route } from "../router.js";
 import { Badge, ErrorMarker, GitFile, html, Loading, Problem, RepoPath, RollupBar, Sha, When, encodePath } from "../ui.js";
@@ -173,6 +173,7 @@ export function FabricPage({ route }: { route: Route }) {
     ${run ? html`<${RunBanner} fabricId=${id} run=${run} />` : null}
     <${Problem} error=${error} />
     <${RollupBar} rollup=${r} label="Resources by state" />
+    ${status ? html`<${Attention} fabricId=${id} status=${status} />` : null}
     <nav class="tabs" aria-label="Kinds">
       <a href=${filterHref({ kind: undefined })} aria-current=${kind === "" ? "page" : undefined}>All <span class="count">${total}</span></a>
       ${KINDS.map((k) => html`<a href=${filterHref({ kind: k.kind })} aria-current=${kind === k.kind ? "page" : undefined} data-kind=${k.kind}>${k.kind} <span class="count">${kindCounts ? (kindCounts[k.kind] ?? 0) : "?"}</span></a>`)}
@@ -194,6 +195,29 @@ export function FabricPage({ route }: { route: Route }) {
         </nav>`
       : null}
   </div>`;
+}
+
+/** The resources that need the operator, by name, and what the last ingest rejected (GET /status). */
+function Attention({ fabricId, status }: { fabricId: string; status: Obj }) {
+  const lists = Object.entries(attention(status)).filter(([, l]) => l.total > 0);
+  const rejections = status.rejections as Obj | null | undefined;
+  const rejected = rejections ? runRejections({ rejections }) : { items: [], total: 0 };
+  if (lists.length === 0 && rejected.total === 0) return null;
+  const resource = (n: { kind: string; name: string; namespace: string }) =>
+    href(`/fabrics/${encodePath(fabricId, "resources", n.kind, n.name)}`, { namespace: n.namespace !== "default" ? n.namespace : undefined });
+  return html`<section class="attention" aria-labelledby="attention-h">
+    <h2 id="attention-h">Needs attention</h2>
+    <dl class="facts">
+      ${lists.map(
+        ([name, l]) => html`<dt>${name} <span class="count">${l.total}</span></dt>
+          <dd data-list=${name}>${l.items.map((n, i) => html`${i > 0 ? ", " : ""}<a href=${resource(n)} title=${n.error ?? undefined}>${n.kind} ${n.name}</a>`)}${l.total > l.items.length ? html` <span class="muted">and ${l.total - l.items.length} more</span>` : null}</dd>`,
+      )}
+      ${rejected.total > 0
+        ? html`<dt>rejected <span class="count">${rejected.total}</span></dt>
+            <dd data-list="rejected"><a href=${href(`/fabrics/${encodePath(fabricId)}/runs/${encodePath(String(rejections!.runId))}`)}>${rejected.items.length} in run ${String(rejections!.runId)}</a>: ${[...new Set(rejected.items.map((x) => x.file.split("/").pop()))].join(", ")}</dd>`
+        : null}
+    </dl>
+  </section>`;
 }
 
 function FabricHeader({ fabric, status, links }: { fabric: Obj; status: Obj | null; links: GitLinks | null }) {
@@ -226,7 +250,7 @@ export function ResourceTable({ fabricId, items, links, showKind }: { fabricId: 
           <td><${Badge} state=${r.state} /></td>
           <td><${ErrorMarker} error=${r.error} /></td>
           <td>${r.gitFilePath ? html`<${GitFile} path=${r.gitFilePath} commit=${r.gitCommitSha} links=${links} />` : html`<span class="muted">${r.source === "cluster" ? "cluster only" : (r.source ?? "—")}</span>`}</td>
-          <td><${Sha} sha=${r.gitCommitSha} links=${links} /></td>
+          <td><${Sha} sha=${r.gitCommitSha} links=${links} />${r.appliedCommitSha && r.appliedCommitSha !== r.gitCommitSha ? html` <span class="muted">(applied <${Sha} sha=${r.appliedCommitSha} links=${links} />)</span>` : null}</td>
           <td>${r.importedFrom ? html`<${RepoPath} path=${r.importedFrom} />` : html`<span class="muted">—</span>`}</td>
         </tr>`;
       })}

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, RequestValidationError } from "../../lib/api/errors.js";
+import { RequestValidationError } from "../../lib/api/errors.js";
 import { FabricService } from "../../lib/api/fabrics.js";
 import { trustPolicy } from "../../lib/config/trust.js";
 import { logger } from "../../lib/observability/logger.js";
@@ -7,18 +7,17 @@ import { httpHandler, json, jsonBody, type ApiRequest } from "./router.js";
 
 const service = () => new FabricService(runtime().fabrics, trustPolicy(runtime().settings), runtime().runService);
 
-function force(request: ApiRequest): boolean {
-  const value = request.query.force;
-  if (value === undefined || value === "false") return false;
-  if (value === "true") return true;
-  throw new RequestValidationError([{ pointer: "query:/force", message: "must be true or false" }]);
-}
+/** The operation's query schema (forceQuerySchema) has checked the value. */
+const force = (request: ApiRequest) => (request.input.query as { force?: "true" | "false" }).force === "true";
 
+/** A malformed If-Match is the caller's mistake in a header (422), not a failed precondition (412). */
 function ifMatch(request: ApiRequest): number | undefined {
   const header = request.headers["if-match"];
   if (header === undefined) return undefined;
   const version = Number(header.replace(/^W\//, "").replace(/"/g, ""));
-  if (!Number.isInteger(version)) throw new PreconditionFailedError(`If-Match must be a fabric version, got ${header}`);
+  if (!Number.isInteger(version) || header.trim() === "") {
+    throw new RequestValidationError([{ pointer: "header:/if-match", message: `must be a fabric version (its ETag), got ${header}` }], "header");
+  }
   return version;
 }
 

@@ -1,11 +1,13 @@
 // The edge of the HTTP API: API Gateway HTTP API (payload 2.0) event in, JSON or problem+json out.
 // Route handlers receive a plain request and return a plain response; everything else is here.
 import middy from "@middy/core";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { MalformedRequestError, PayloadTooLargeError, RouteNotFoundError } from "../../lib/api/errors.js";
+import * as z from "zod";
+import { MalformedRequestError, PayloadTooLargeError, RequestValidationError, RouteNotFoundError } from "../../lib/api/errors.js";
+import { operationOf, type OperationSpec } from "../../lib/api/openapi.js";
 import { problemFromError, type Problem } from "../../lib/api/problems.js";
-import { logger } from "../../lib/observability/logger.js";
+import { emptyBodySchema } from "../../lib/api/schemas/common.js";
+import { logger, withInvocationLogger } from "../../lib/observability/logger.js";
 import { wiring } from "../../infra/wiring.js";
 
 /** Each route's body limit, as infra/wiring.ts declares it. API Gateway itself stops at 10 MB. */
@@ -27,6 +29,9 @@ function assertBodyFits(event: APIGatewayProxyEventV2): void {
 
 export interface ApiRequest {
   readonly routeKey: string;
+  readonly method: string;
+  /** The request path as received (the catch-all route matches it against the route table). */
+  readonly rawPath: string;
   readonly path: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
@@ -40,6 +45,11 @@ export interface ApiRequest {
    * authorizer. Commits of drafts and adoptions name it.
    */
   readonly actor: string;
+  /**
+   * The path parameters, query and JSON body as the route's operation (lib/api/openapi.ts) parsed them:
+   * validated, with defaults. Cast them to the output type of the schema the operation names.
+   */
+  readonly input: { readonly path: unknown; readonly query: unknown; readonly body: unknown };
 }
 
 export interface ApiResponse {
@@ -53,7 +63,7 @@ export interface ApiResponse {
 export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
 
 /** Parses the body as JSON; an absent or non-JSON body is a 400 that says so. */
-export function jsonBody(request: ApiRequest): unknown {
+export function jsonBody(request: Pick<ApiRequest, "rawBody">): unknown {
   if (request.rawBody === undefined || request.rawBody.trim() === "") {
     throw new MalformedRequestError("the request needs a JSON body");
   }
@@ -62,6 +72,32 @@ export function jsonBody(request: ApiRequest): unknown {
   } catch (error) {
     throw new MalformedRequestError(`the body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+const NO_QUERY = z.strictObject({});
+
+function parsePart(schema: z.ZodType, value: unknown, part: "path" | "query" | "body"): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) throw RequestValidationError.fromZod(result.error, part);
+  return result.data;
+}
+
+/**
+ * What the operation declares, checked before its handler runs: path parameters, the query (strict:
+ * an unknown parameter is a 422), and a JSON body (strict; a POST that declares none takes no body or
+ * {}). A body the handler reads raw (the webhook's signature) is left alone.
+ */
+function validatedInput(op: OperationSpec | undefined, request: Omit<ApiRequest, "input">): ApiRequest["input"] {
+  if (!op) return { path: request.path, query: request.query, body: undefined };
+  const path = op.pathParams ? parsePart(op.pathParams, request.path, "path") : request.path;
+  const query = parsePart(op.query ?? NO_QUERY, request.query, "query");
+  const declared = op.requestBody ?? (op.method === "post" ? { schema: emptyBodySchema, required: false, raw: false } : undefined);
+  let body: unknown;
+  if (declared && !declared.raw) {
+    const empty = request.rawBody === undefined || request.rawBody.trim() === "";
+    body = parsePart(declared.schema, empty && !declared.required ? {} : jsonBody(request), "body");
+  }
+  return { path, query, body };
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
@@ -94,11 +130,13 @@ function actorOf(event: APIGatewayProxyEventV2): string {
   return "local";
 }
 
-function toRequest(event: APIGatewayProxyEventV2): ApiRequest {
+function toRequest(event: APIGatewayProxyEventV2): Omit<ApiRequest, "input"> {
   const body =
     event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
   return {
     routeKey: event.routeKey,
+    method: event.requestContext.http.method,
+    rawPath: event.rawPath,
     path: (event.pathParameters ?? {}) as Record<string, string>,
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
     headers: (event.headers ?? {}) as Record<string, string>,
@@ -116,12 +154,13 @@ export function httpHandler(routes: Readonly<Record<string, RouteHandler>>) {
     try {
       if (!route) throw new RouteNotFoundError(`no route ${event.routeKey}`);
       assertBodyFits(event);
-      return toResult(await route(toRequest(event)));
+      const request = toRequest(event);
+      return toResult(await route({ ...request, input: validatedInput(operationOf(event.routeKey), request) }));
     } catch (error) {
       const p = problemFromError(error);
       if (p.status >= 500) logger.error("request failed", { routeKey: event.routeKey, error: error as Error });
       return problemResult(p);
     }
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  return withInvocationLogger(middy(base));
 }

@@ -1,4 +1,4 @@
-import { RunApi } from "../../lib/api/runs.js";
+import { RunApi, type RunListQuery } from "../../lib/api/runs.js";
 import { runtime } from "../../lib/pipeline/runtime.js";
 import type { RunKind } from "../../lib/pipeline/run-model.js";
 import { httpHandler, json, type ApiRequest, type RouteHandler } from "./router.js";
@@ -24,10 +24,7 @@ export const handler = httpHandler({
   "POST /fabrics/{id}/sync": start("sync"),
   "POST /fabrics/{id}/plan": start("plan"),
   "GET /fabrics/{id}/status": async (request) => json(200, await api().status(id(request))),
-  "GET /fabrics/{id}/runs": async (request) => {
-    const limit = Math.min(Math.max(Number(request.query.limit ?? 50) || 50, 1), 200);
-    return json(200, { items: await api().list(id(request), limit) });
-  },
+  "GET /fabrics/{id}/runs": async (request) => json(200, await api().list(id(request), request.input.query as RunListQuery)),
   "GET /fabrics/{id}/runs/{runId}": async (request) => json(200, await api().get(id(request), request.path.runId ?? "")),
   // 200 when the run is cancelled (it had not started), 202 when it stops at its next stage boundary.
   "POST /fabrics/{id}/runs/{runId}/cancel": async (request) => {

@@ -1,11 +1,11 @@
 // The schedule tick: EventBridge "Scheduled Event" in, a sync started for every due fabric. The event's
 // `time` is the clock (not Date.now()), so that a redelivered event does the same work and a test can
 // drive the tick with any time.
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod";
-import { logger } from "../../lib/observability/logger.js";
+import { logger, withInvocationLogger } from "../../lib/observability/logger.js";
+import { StageOutbox } from "../../lib/pipeline/queue.js";
 import { runtime } from "../../lib/pipeline/runtime.js";
 import { runScheduleTick, ScheduleTickIncompleteError, type TickReport } from "../../lib/triggers/index.js";
 
@@ -23,7 +23,9 @@ const base = async (event: EventBridgeEvent<"Scheduled Event", unknown>, _contex
   const now = new Date(parsed.time);
   const rt = runtime();
   try {
-    const report = await runScheduleTick({ fabrics: rt.fabrics, runs: rt.runService, random }, now);
+    // The runs' first messages go out ten to a request once every due fabric is handled.
+    const outbox = new StageOutbox(rt.queue);
+    const report = await runScheduleTick({ fabrics: rt.fabrics, runs: rt.runService.withQueue(outbox), outbox, random }, now);
     if (report.fabrics.length > 0 || report.recovered) logger.info("schedule tick", { ...report });
     return report;
   } catch (error) {
@@ -32,4 +34,4 @@ const base = async (event: EventBridgeEvent<"Scheduled Event", unknown>, _contex
   }
 };
 
-export const handler = middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = withInvocationLogger(middy(base));

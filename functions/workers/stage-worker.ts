@@ -5,11 +5,10 @@
 // processors take no parser config in Powertools 2.35, so the schema is applied here.) A malformed
 // message fails every time and ends in the DLQ.
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { Stage } from "../../lib/config/settings.js";
-import { logger } from "../../lib/observability/logger.js";
+import { logger, withInvocationLogger } from "../../lib/observability/logger.js";
 import { StageRetryLaterError } from "../../lib/pipeline/errors.js";
 import { stageMessageSchema, type StageMessage } from "../../lib/pipeline/messages.js";
 import { runStage, type StageRunnerDeps } from "../../lib/pipeline/stage-runner.js";
@@ -55,5 +54,5 @@ export function stageWorker(stages: Stage | readonly Stage[], deps: () => StageR
       { context },
     );
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  return withInvocationLogger(middy(base));
 }

@@ -4,7 +4,7 @@
 import { join, resolve } from "node:path";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type {
@@ -18,7 +18,7 @@ import {
   UserPool,
   UserPoolClientIdentityProvider
 } from "aws-cdk-lib/aws-cognito";
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -33,6 +33,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference.js";
 import type { Construct, IConstruct } from "constructs";
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from "../../lib/observability/metric-names.js";
 import { TTL_ATTRIBUTE, createTableInput } from "../../lib/store/table.js";
 import { queueNames } from "../local/provision.js";
 import type { FunctionSpec, QueueSpec, RouteSpec, Wiring } from "../wiring-types.js";
@@ -229,8 +230,64 @@ export class HedgehogGitopsStack extends Stack {
       alarm(`${pascal(name)}ErrorsAlarm`, `${name}-errors`, `${name} failed at least once in 5 minutes; see its log group.`, fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }));
     }
 
+    // A failed run (RunsFailed, lib/observability/metrics.ts) needs a person too: its run record says why.
+    alarm("FailedRunsAlarm", "failed-runs", "At least one run failed in 5 minutes; GET /fabrics/{id}/runs shows which and why.", this.appMetric(METRIC.runsFailed, {}, "Sum"));
+    this.declareDashboard();
+
     this.apiInvokerRole = config.allowedPrincipals.length > 0 ? this.declareApiInvokerRole(wiring.routes) : undefined;
     this.declareOutputs(wiring);
+  }
+
+  /** A metric the functions publish (EMF, lib/observability/metrics.ts), over 5 minutes. */
+  private appMetric(name: string, dimensions: Record<string, string>, statistic: string): Metric {
+    return new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: METRICS_SERVICE, ...dimensions }, statistic, period: Duration.minutes(5) });
+  }
+
+  /** One dashboard: runs, stages, what reconcile did to the clusters, dead letters and function errors. */
+  private declareDashboard(): Dashboard {
+    const search = (name: string, dimensions: string, statistic: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimensions}} MetricName="${name}"', '${statistic}', 300)`,
+        label,
+        usingMetrics: {},
+        period: Duration.minutes(5),
+      });
+    const width = 12;
+    const stageOutcome = "stage,outcome";
+    return new Dashboard(this, "Dashboard", {
+      dashboardName: `${this.config.namePrefix}-overview`,
+      widgets: [
+        [
+          new GraphWidget({ title: "Runs by kind and outcome", width, left: [search(METRIC.runs, "kind,outcome", "Sum", "")] }),
+          new GraphWidget({ title: "Stage duration (ms, p90) by stage and outcome", width, left: [search(METRIC.stageDuration, stageOutcome, "p90", "")] }),
+        ],
+        [
+          new GraphWidget({
+            title: "Reconcile: applies, prunes, drifted, rejected",
+            width,
+            left: [METRIC.applies, METRIC.prunes, METRIC.drifted, METRIC.rejected].map((name) => this.appMetric(name, { stage: "reconcile", outcome: "succeeded" }, "Sum")),
+          }),
+          new GraphWidget({
+            title: "Cluster requests and 429s; commits and rejected documents",
+            width,
+            left: [search(METRIC.clusterRequests, stageOutcome, "Sum", ""), search(METRIC.clusterThrottled, stageOutcome, "Sum", "")],
+            right: [this.appMetric(METRIC.commits, { stage: "ingest", outcome: "succeeded" }, "Sum"), this.appMetric(METRIC.rejected, { stage: "ingest", outcome: "succeeded" }, "Sum")],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: "Dead-letter queue depth",
+            width,
+            left: [...this.queues].map(([name, deployed]) => deployed.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum", label: name })),
+          }),
+          new GraphWidget({
+            title: "Function errors",
+            width,
+            left: [...this.functions].map(([name, fn]) => fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum", label: name })),
+          }),
+        ],
+      ],
+    });
   }
 
   /** The table, from lib/store/table.ts — the same definition the local stack creates. */
@@ -434,12 +491,16 @@ export class HedgehogGitopsStack extends Stack {
       signature: new HttpNoneAuthorizer(),
     };
     const integrations = new Map<string, HttpLambdaIntegration>();
-    for (const route of routes) {
-      let integration = integrations.get(route.function);
+    const integrationOf = (fn: string) => {
+      let integration = integrations.get(fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(route.function)}Integration`, this.functions.get(route.function)!);
-        integrations.set(route.function, integration);
+        integration = new HttpLambdaIntegration(`${pascal(fn)}Integration`, this.functions.get(fn)!);
+        integrations.set(fn, integration);
       }
+      return integration;
+    };
+    for (const route of routes) {
+      const integration = integrationOf(route.function);
       const [created] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer: authorizers[route.auth] });
       if (route.auth !== "iam" && created) {
         this.acknowledge(
@@ -450,6 +511,15 @@ export class HedgehogGitopsStack extends Stack {
             : `${route.method} ${route.path} is called by GitHub, which cannot sign with SigV4; the handler verifies the HMAC signature of the raw body with the stack's webhook secret.`,
         );
       }
+    }
+    const fallback = this.wiring.defaultRoute;
+    if (fallback) {
+      const route = new HttpRoute(this, "DefaultRoute", { httpApi: api, routeKey: HttpRouteKey.DEFAULT, integration: integrationOf(fallback.function), authorizer: new HttpNoneAuthorizer() });
+      this.acknowledge(
+        route,
+        "AwsSolutions-APIG4",
+        "The $default route only answers requests no other route takes: 404 or 405 (with Allow) as problem+json, from the route table that /openapi.json publishes anyway. It reads and changes nothing.",
+      );
     }
     return { api, stage };
   }

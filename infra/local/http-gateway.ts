@@ -4,7 +4,8 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { RouteSpec } from "../wiring-types.js";
+import { compileRoutes, matchRoute, type CompiledRoute as CompiledRouteOf } from "../route-table.js";
+import { DEFAULT_ROUTE_KEY, type RouteSpec } from "../wiring-types.js";
 import type { LocalFunction } from "./lambda.js";
 import { closeServer, listen } from "./listen.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
@@ -34,42 +35,11 @@ export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
   checkIntervalMs: 1_000,
 };
 
-interface CompiledRoute {
-  readonly spec: RouteSpec;
-  readonly routeKey: string;
-  readonly pattern: RegExp;
-  readonly params: readonly string[];
-  readonly staticSegments: number;
+interface LocalRoute extends RouteSpec {
   readonly fn: LocalFunction;
 }
 
-function compile(spec: RouteSpec, fn: LocalFunction): CompiledRoute {
-  const params: string[] = [];
-  const segments = spec.path.split("/").filter(Boolean);
-  const source = segments
-    .map((segment) => {
-      const greedy = /^\{(\w+)\+\}$/.exec(segment);
-      if (greedy) {
-        params.push(greedy[1]!);
-        return "/(.+)";
-      }
-      const param = /^\{(\w+)\}$/.exec(segment);
-      if (param) {
-        params.push(param[1]!);
-        return "/([^/]+)";
-      }
-      return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
-    })
-    .join("");
-  return {
-    spec,
-    routeKey: `${spec.method} ${spec.path}`,
-    pattern: new RegExp(`^${source || "/"}$`),
-    params,
-    staticSegments: segments.filter((s) => !s.startsWith("{")).length,
-    fn,
-  };
-}
+type CompiledRoute = CompiledRouteOf<LocalRoute>;
 
 const TEXT_TYPES = /^(application\/(json|.*\+json|xml|x-www-form-urlencoded|yaml)|text\/)/i;
 
@@ -114,7 +84,7 @@ function pathParameters(route: CompiledRoute, match: RegExpExecArray): Record<st
   return parameters;
 }
 
-function toEvent(req: IncomingMessage, url: URL, route: CompiledRoute, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, url: URL, route: { routeKey: string; params: readonly string[] }, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {
@@ -177,6 +147,8 @@ export interface HttpGateway {
 
 export async function startHttpGateway(options: {
   routes: readonly { spec: RouteSpec; fn: LocalFunction }[];
+  /** The catch-all: gets every request no route takes, as API Gateway's `$default` route does. */
+  defaultRoute?: LocalFunction;
   token: string;
   port: number;
   onError?: (error: unknown) => void;
@@ -184,9 +156,7 @@ export async function startHttpGateway(options: {
   /** Where notices about refused, aborted and timed-out connections go, at most 10 a minute (default console.warn). */
   log?: (line: string) => void;
 }): Promise<HttpGateway> {
-  const routes = options.routes
-    .map(({ spec, fn }) => compile(spec, fn))
-    .sort((a, b) => b.staticSegments - a.staticSegments || b.params.length - a.params.length);
+  const routes = compileRoutes<LocalRoute>(options.routes.map(({ spec, fn }) => ({ ...spec, fn })));
   const limits = { ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits };
   const notices = new RateLimitedLog(options.log ?? ((line) => console.warn(`local HTTP server: ${line}`)));
 
@@ -210,18 +180,15 @@ export async function startHttpGateway(options: {
           sendProblem(res, 400, "Bad request", "the request target is not a valid URL");
           return;
         }
-        let found: { route: CompiledRoute; match: RegExpExecArray } | undefined;
-        for (const route of routes) {
-          if (route.spec.method !== req.method) continue;
-          const match = route.pattern.exec(url.pathname);
-          if (match) {
-            found = { route, match };
-            break;
+        const found = matchRoute(routes, req.method ?? "GET", url.pathname);
+        if (found.kind !== "route") {
+          // API Gateway hands it to the $default route (its body unread here: the answer needs none).
+          if (options.defaultRoute) {
+            writeResult(res, await options.defaultRoute.invoke(toEvent(req, url, { routeKey: DEFAULT_ROUTE_KEY, params: [] }, {}, Buffer.alloc(0))));
+          } else {
+            res.writeHead(404, { "content-type": "application/json" });
+            res.end(JSON.stringify({ message: "Not Found" }));
           }
-        }
-        if (!found) {
-          res.writeHead(404, { "content-type": "application/json" });
-          res.end(JSON.stringify({ message: "Not Found" }));
           return;
         }
         if (found.route.spec.auth === "iam" && !tokenMatches(req.headers.authorization, options.token)) {
@@ -249,7 +216,7 @@ export async function startHttpGateway(options: {
           tooLarge();
           return;
         }
-        writeResult(res, await found.route.fn.invoke(toEvent(req, url, found.route, parameters, body)));
+        writeResult(res, await found.route.spec.fn.invoke(toEvent(req, url, found.route, parameters, body)));
       } catch (error) {
         options.onError?.(error);
         // What API Gateway answers when the integration fails.

@@ -72,6 +72,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const wiring = options.wiring ?? defaultWiring;
+  // Metrics (lib/observability/metrics.ts) are CloudWatch EMF lines on stdout: in the cloud only.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const tableName = options.tableName ?? "hedgehog-gitops";
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
@@ -140,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const gateway = await startHttpGateway({
       routes: wiring.routes.map((spec) => ({ spec, fn: fn(spec.function) })),
+      ...(wiring.defaultRoute ? { defaultRoute: fn(wiring.defaultRoute.function) } : {}),
       token: options.token,
       port: options.port,
       ...(options.onError ? { onError: options.onError } : {}),

@@ -106,7 +106,7 @@ export class WriteBackApi {
 
   private target(kindName: string, name: string, namespace = "default"): Target {
     const resolved = this.deps.kinds.resolve(kindName);
-    const kind = resolved === undefined ? undefined : managedKinds.find((k) => k.kind === resolved);
+    const kind = resolved === undefined ? undefined : managedKinds.find((k) => k.kind === resolved.kind && k.group === resolved.group);
     if (!kind) throw new RequestValidationError([{ pointer: "kind", message: `unknown kind "${kindName}"` }]);
     if (!NAMESPACE.test(namespace)) throw new RequestValidationError([{ pointer: "query:/namespace", message: "must be a lowercase RFC 1123 label" }]);
     if (name === "" || name.length > 253) throw new RequestValidationError([{ pointer: "name", message: "must be a resource name" }]);
@@ -388,7 +388,7 @@ export class WriteBackApi {
       (kinds ?? []).forEach((name, i) => {
         const kind = this.deps.kinds.resolve(name);
         if (kind === undefined) problems.push({ pointer: `/kinds/${i}`, message: `unknown kind "${name}"` });
-        else kindNames.push(kind);
+        else kindNames.push(kind.kind);
       });
       if (problems.length > 0) throw new RequestValidationError(problems);
       selection = { ids: [...new Set(ids)].sort(), kinds: [...new Set(kindNames)].sort() };

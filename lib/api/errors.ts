@@ -1,14 +1,26 @@
 import type { z } from "zod";
 import { TerminalError } from "../errors.js";
 
+/** Which part of a request a problem is in: its problem's title says so (lib/api/problems.ts). */
+export type RequestPart = "path" | "query" | "header" | "body";
+
 export interface FieldProblem {
-  /** JSON pointer into the request body, e.g. /git/url. */
+  /** JSON pointer into the request body (/git/url), or `<part>:/<name>` for the other parts (query:/limit). */
   readonly pointer: string;
   readonly message: string;
 }
 
-/** The request body is not JSON, or not an object; or the request path is not valid percent-encoding. */
-export class MalformedRequestError extends TerminalError {}
+/** The request is not what any parse can read: the body is not JSON, the path not valid percent-encoding, a cursor not ours. */
+export class MalformedRequestError extends TerminalError {
+  constructor(
+    message: string,
+    readonly part: RequestPart = "body",
+    /** The one field at fault, when there is one. */
+    readonly problems?: readonly FieldProblem[],
+  ) {
+    super(message);
+  }
+}
 
 /** The request body exceeds the route's limit (maxBodyBytes in infra/wiring.ts). */
 export class PayloadTooLargeError extends TerminalError {}
@@ -16,13 +28,16 @@ export class PayloadTooLargeError extends TerminalError {}
 /** An answer lists at most this many problems, and counts the rest (a body with 10,000 unknown keys gets 20 lines). */
 export const MAX_LISTED_PROBLEMS = 20;
 
-/** The body parsed but broke the schema; carries one entry per offending field (the first 20) and the count of the rest. */
+/** A part of the request parsed but broke its schema; carries one entry per offending field (the first 20) and the count of the rest. */
 export class RequestValidationError extends TerminalError {
   readonly problems: readonly FieldProblem[];
   /** Problems found but not listed. */
   readonly omitted: number;
 
-  constructor(problems: readonly FieldProblem[]) {
+  constructor(
+    problems: readonly FieldProblem[],
+    readonly part: RequestPart = "body",
+  ) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
     const omitted = problems.length - listed.length;
     super(listed.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ") + (omitted > 0 ? `; and ${omitted} more` : ""));
@@ -30,16 +45,18 @@ export class RequestValidationError extends TerminalError {
     this.omitted = omitted;
   }
 
-  /** `where` names what was parsed when it is not the body ("query": ?kind=...). */
-  static fromZod(error: z.ZodError, where?: string): RequestValidationError {
+  /** `part` names what was parsed when it is not the body: pointers are then `<part>:/<field>` (query:/kind). */
+  static fromZod(error: z.ZodError, part: RequestPart = "body"): RequestValidationError {
+    const prefix = part === "body" ? "" : `${part}:`;
     return new RequestValidationError(
       error.issues.flatMap((issue) => {
-        const base = (where ? `${where}:` : "") + issue.path.map((p) => `/${String(p)}`).join("");
+        const base = prefix + issue.path.map((p) => `/${String(p)}`).join("");
         if (issue.code === "unrecognized_keys") {
-          return issue.keys.map((key) => ({ pointer: `${base}/${key}`, message: "unknown field" }));
+          return issue.keys.map((key) => ({ pointer: `${base}/${key}`, message: part === "body" ? "unknown field" : `unknown ${part === "query" ? "query parameter" : part}` }));
         }
         return [{ pointer: base, message: issue.message }];
       }),
+      part,
     );
   }
 }
@@ -47,7 +64,18 @@ export class RequestValidationError extends TerminalError {
 /** If-Match named a version that is no longer current. */
 export class PreconditionFailedError extends TerminalError {}
 
+/** No route takes this path. */
 export class RouteNotFoundError extends TerminalError {}
+
+/** The path exists, not with this method; `allow` lists the methods it takes. */
+export class MethodNotAllowedError extends TerminalError {
+  constructor(
+    message: string,
+    readonly allow: readonly string[],
+  ) {
+    super(message);
+  }
+}
 
 export class ResourceNotFoundError extends TerminalError {}
 
@@ -82,3 +110,13 @@ export class NothingToWriteBackError extends TerminalError {}
 
 /** Adopt needs the fabric's cluster. */
 export class FabricHasNoClusterError extends TerminalError {}
+/** The resource was pruned, or is gone from Git and the cluster; what it went through is still known. */
+export class ResourceGoneError extends TerminalError {
+  constructor(
+    message: string,
+    /** RFC 9457 extension members of the problem: the resource's history. */
+    readonly extensions: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
+}

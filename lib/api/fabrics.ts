@@ -11,7 +11,7 @@ import {
 } from "../fabrics/schema.js";
 import type { TrustPolicy } from "../config/trust.js";
 import type { RunService } from "../pipeline/runs.js";
-import type { FabricRepository } from "../store/fabrics.js";
+import type { FabricRepository, FabricView } from "../store/fabrics.js";
 import { PreconditionFailedError, RequestValidationError } from "./errors.js";
 import { fabricTrustProblems } from "./fabric-trust.js";
 
@@ -30,6 +30,15 @@ function nextSyncAt(fabric: Fabric, now: Date): string {
   return new Date(now.getTime() + fabric.sync.intervalMinutes * 60_000).toISOString();
 }
 
+/** A fabric as the API answers it: its settings and when the schedule syncs it next. */
+export type FabricAnswer = Fabric & { readonly nextSyncAt: string | null };
+
+export function fabricAnswer(view: FabricView): FabricAnswer {
+  return { ...view.fabric, nextSyncAt: view.nextSyncAt };
+}
+
+const scheduled = (fabric: Fabric, next: string): FabricAnswer => ({ ...fabric, nextSyncAt: fabric.sync.suspended ? null : next });
+
 export class FabricService {
   constructor(
     private readonly fabrics: FabricRepository,
@@ -44,7 +53,7 @@ export class FabricService {
     if (problems.length > 0) throw new RequestValidationError(problems);
   }
 
-  async register(body: unknown, now: Date): Promise<Fabric> {
+  async register(body: unknown, now: Date): Promise<FabricAnswer> {
     const input = parse(fabricInputSchema, body);
     await this.assertTrusted(input.name, { git: input.git, cluster: input.cluster });
     const at = now.toISOString();
@@ -62,19 +71,20 @@ export class FabricService {
       createdAt: at,
       updatedAt: at,
     };
-    return this.fabrics.create(fabric, nextSyncAt(fabric, now));
+    const next = nextSyncAt(fabric, now);
+    return scheduled(await this.fabrics.create(fabric, next), next);
   }
 
-  list(): Promise<Fabric[]> {
-    return this.fabrics.list();
+  async list(): Promise<FabricAnswer[]> {
+    return (await this.fabrics.listViews()).map(fabricAnswer);
   }
 
-  get(id: string): Promise<Fabric> {
-    return this.fabrics.require(id);
+  async get(id: string): Promise<FabricAnswer> {
+    return fabricAnswer(await this.fabrics.requireView(id));
   }
 
   /** `ifMatch` is the version the caller last saw (If-Match header); absent means "whatever is current". */
-  async update(id: string, body: unknown, now: Date, ifMatch?: number): Promise<Fabric> {
+  async update(id: string, body: unknown, now: Date, ifMatch?: number): Promise<FabricAnswer> {
     const patch: FabricPatch = parse(fabricPatchSchema, body);
     const current = await this.fabrics.require(id);
     if (ifMatch !== undefined && ifMatch !== current.version) {
@@ -93,7 +103,8 @@ export class FabricService {
       version: current.version + 1,
       updatedAt: now.toISOString(),
     };
-    return this.fabrics.replace(updated, nextSyncAt(updated, now));
+    const next = nextSyncAt(updated, now);
+    return scheduled(await this.fabrics.replace(updated, next), next);
   }
 
   /**

@@ -2,9 +2,9 @@
 import { managedKinds } from "../hedgehog/catalog.js";
 import type { KindNames } from "./resources.js";
 
-const byName = new Map<string, string>();
+const byName = new Map<string, { kind: string; group: string }>();
 for (const info of managedKinds) {
-  for (const name of [info.kind, info.plural, info.singular, ...info.shortNames]) byName.set(name.toLowerCase(), info.kind);
+  for (const name of [info.kind, info.plural, info.singular, ...info.shortNames]) byName.set(name.toLowerCase(), { kind: info.kind, group: info.group });
 }
 
 export const kindNames: KindNames = { resolve: (name) => byName.get(name.toLowerCase()) };

@@ -24,14 +24,17 @@ import {
   DraftRejectedError,
   FabricHasNoClusterError,
   MalformedRequestError,
+  MethodNotAllowedError,
   NothingToWriteBackError,
   PayloadTooLargeError,
   PreconditionFailedError,
   RequestValidationError,
+  ResourceGoneError,
   ResourceNotFoundError,
   RouteNotFoundError,
   UnsupportedMediaTypeError,
   type FieldProblem,
+  type RequestPart,
 } from "./errors.js";
 
 export interface Problem {
@@ -42,6 +45,8 @@ export interface Problem {
   readonly errors?: readonly { pointer: string; message: string }[];
   /** Problems found beyond the listed `errors` (at most MAX_LISTED_PROBLEMS are listed). */
   readonly omittedErrors?: number;
+  /** Further RFC 9457 extension members (a gone resource's history). */
+  readonly [extension: string]: unknown;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -51,6 +56,8 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [PayloadTooLargeError, 413, "Payload too large"],
   [RequestValidationError, 422, "Invalid request body"],
   [RouteNotFoundError, 404, "Not found"],
+  [MethodNotAllowedError, 405, "Method not allowed"],
+  [ResourceGoneError, 410, "Resource gone"],
   [FabricNotFoundError, 404, "Fabric not found"],
   [FabricAlreadyExistsError, 409, "Fabric already exists"],
   [VersionConflictError, 409, "Concurrent update"],
@@ -78,6 +85,12 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [FollowUpBusyError, 409, "Run in flight"],
 ];
 
+/** A request error's title names the part of the request that was wrong. */
+const TITLE_BY_PART: Readonly<Record<number, Readonly<Record<RequestPart, string>>>> = {
+  400: { path: "Malformed path", query: "Malformed query parameter", header: "Malformed header", body: "Malformed request body" },
+  422: { path: "Invalid path parameter", query: "Invalid query parameter", header: "Invalid header", body: "Invalid request body" },
+};
+
 export function problem(status: number, title: string, detail: string): Problem {
   return { type: "about:blank", title, status, detail };
 }
@@ -86,11 +99,9 @@ export function problem(status: number, title: string, detail: string): Problem 
 export function problemFromError(error: unknown): Problem {
   for (const [cls, status, title] of STATUS_BY_ERROR) {
     if (error instanceof cls) {
-      // Errors may carry RFC 9457 extension members (a draft's findings, the conflicts of a publish).
-      const { extensions } = error as { extensions?: Readonly<Record<string, unknown>> };
-      const base = { ...problem(status, title, error.message), ...extensions };
+      const { problems: fields, omitted, part, extensions } = error as { problems?: readonly FieldProblem[]; omitted?: number; part?: RequestPart; extensions?: Record<string, unknown> };
+      const base = { ...problem(status, (part && TITLE_BY_PART[status]?.[part]) ?? title, error.message), ...extensions };
       // Validation errors carry one entry per field (RFC 9457 extension member).
-      const { problems: fields, omitted } = error as { problems?: readonly FieldProblem[]; omitted?: number };
       if (!Array.isArray(fields)) return base;
       return { ...base, errors: fields, ...(omitted ? { omittedErrors: omitted } : {}) };
     }

@@ -1,11 +1,11 @@
 // The write-back routes in the OpenAPI document (DESIGN §9, §15), with their request and response
 // schemas (write-back-schemas.ts). Listed in lib/api/openapi.ts's OPERATIONS.
 import * as z from "zod";
-import type { OperationSpec } from "./openapi.js";
+import type { OperationSpec, ResponseSpec } from "./openapi.js";
+import { problemSchema } from "./schemas/common.js";
 import {
   adoptRequestSchema,
   conflictSchema,
-  DOCUMENT_MEDIA_TYPES,
   draftDetailSchema,
   draftDiscardedSchema,
   draftListSchema,
@@ -17,100 +17,143 @@ import {
   writeBackStartedSchema,
 } from "./write-back-schemas.js";
 
-const problems = { "401": "no valid credentials", "404": "no such fabric" };
-const kindAndNamespace = [{ name: "namespace", description: "the resource's namespace (default: default)", schema: { type: "string" } }];
-const refused = z.looseObject({ findings: z.array(findingSchema) }).describe("problem+json with `findings`: the findings ingest would write, and `errors` one per finding");
-const conflicts = z.looseObject({ conflicts: z.array(conflictSchema) }).describe("problem+json with `conflicts`: each draft whose file changed in Git, and the commit that changed it");
-const fromGit = { "409": "the fabric's branch has no commit yet, or the resource shares its managed file with others (change that file in Git), or 500 drafts are held already" };
+const PROBLEM = "application/problem+json";
+const problem = (description: string, schema: z.ZodType = problemSchema): ResponseSpec => ({ description, schema, contentType: PROBLEM });
+const json = (description: string, schema: z.ZodType, headers?: Readonly<Record<string, string>>): ResponseSpec => ({ description, schema, ...(headers ? { headers } : {}) });
+
+/** A problem with the findings ingest would write (a refused draft or document). */
+const refusedSchema = problemSchema.extend({ findings: z.array(findingSchema).optional() }).describe("problem+json with `findings`: the findings ingest would write, and `errors` one per finding");
+/** A publish refused because drafts' files changed in Git. */
+const conflictsSchema = problemSchema.extend({ conflicts: z.array(conflictSchema) }).describe("problem+json with `conflicts`: each draft whose file changed in Git, and the commit that changed it");
+
+const fabricRoute = {
+  "400": problem("a malformed request: no body where one is needed, or a body that is not YAML/JSON"),
+  "401": problem("no valid credentials"),
+  "404": problem("no such fabric"),
+  "422": problem("a path or query parameter or body field is invalid"),
+  "500": problem("the request failed unexpectedly"),
+};
+const namespaceQuery = z.strictObject({ namespace: z.string().min(1).max(63).optional().describe("the resource's namespace (default: default)") });
+const started = json("the run (or the follow-up of the run in flight); branch names where the commit goes", writeBackStartedSchema, { Location: "the run: /fabrics/{id}/runs/{runId}" });
+const notFromApi = problem("the fabric's branch has no commit yet, or the resource shares its managed file with others (change that file in Git), or 500 drafts are held already");
 
 export const WRITE_BACK_OPERATIONS: readonly OperationSpec[] = [
   {
     method: "put",
     path: "/fabrics/{id}/resources/{kind}/{name}",
-    summary: "Make (or change) a draft of a resource: the body (YAML or JSON, one document of this kind, name and ?namespace=) is validated as ingest validates raw/, against managed/ and the other drafts, by the catalog the fabric is judged by",
-    requestBody: resourceDocumentSchema,
-    requestMediaTypes: DOCUMENT_MEDIA_TYPES,
-    query: kindAndNamespace,
-    responses: {
-      "200": "the draft changed",
-      "201": "the draft made; the resource's state is draft",
-      "400": "no body",
-      "413": "body over 256 KiB (problem+json)",
-      "415": "the body is not YAML or JSON",
-      "422": "refused: the findings (its own errors, and what it would break elsewhere); or the document does not match the URL",
-      ...fromGit,
-      ...problems,
-    },
-    responseBodies: { "200": draftSavedSchema, "201": draftSavedSchema, "422": refused },
+    operationId: "putDraft",
+    tag: "write-back",
+    summary:
+      "Make (or change) a draft of a resource: the body (YAML or JSON, one document of this kind, name and ?namespace=) is validated as ingest validates raw/, against managed/ and the other drafts, by the catalog the fabric is judged by",
     auth: true,
+    query: namespaceQuery,
+    requestBody: { schema: resourceDocumentSchema, required: true, contentType: "application/yaml", raw: true },
+    responses: {
+      "200": json("the draft changed", draftSavedSchema),
+      "201": json("the draft made; the resource's state is draft", draftSavedSchema),
+      ...fabricRoute,
+      "409": notFromApi,
+      "413": problem("body over 256 KiB"),
+      "415": problem("the body is not YAML or JSON"),
+      "422": problem("refused: the findings (its own errors, and what it would break elsewhere); or the document does not match the URL", refusedSchema),
+    },
   },
   {
     method: "delete",
     path: "/fabrics/{id}/resources/{kind}/{name}",
+    operationId: "deleteDraft",
+    tag: "write-back",
     summary: "Make a draft that removes a resource from Git (managed/); refused when the rest of the fabric still needs it",
-    query: kindAndNamespace,
-    responses: { "200": "the draft changed to a removal", "201": "the removal drafted", "422": "refused: what the removal would break", ...fromGit, ...problems, "404": "no such fabric, or Git does not hold the resource" },
-    responseBodies: { "200": draftSavedSchema, "201": draftSavedSchema, "422": refused },
     auth: true,
+    query: namespaceQuery,
+    responses: {
+      "200": json("the draft changed to a removal", draftSavedSchema),
+      "201": json("the removal drafted", draftSavedSchema),
+      ...fabricRoute,
+      "404": problem("no such fabric, or Git does not hold the resource"),
+      "409": notFromApi,
+      "422": problem("refused: what the removal would break", refusedSchema),
+    },
   },
-  { method: "get", path: "/fabrics/{id}/drafts", summary: "The fabric's drafts", responses: { "200": "drafts", ...problems }, responseBodies: { "200": draftListSchema }, auth: true },
+  {
+    method: "get",
+    path: "/fabrics/{id}/drafts",
+    operationId: "listDrafts",
+    tag: "write-back",
+    summary: "The fabric's drafts",
+    auth: true,
+    responses: { "200": json("drafts", draftListSchema), ...fabricRoute },
+  },
   {
     method: "get",
     path: "/fabrics/{id}/drafts/{kind}/{name}",
+    operationId: "getDraft",
+    tag: "write-back",
     summary: "One draft, with the resource and the file it would write",
-    query: kindAndNamespace,
-    responses: { "200": "the draft", ...problems, "404": "no such fabric or draft" },
-    responseBodies: { "200": draftDetailSchema },
     auth: true,
+    query: namespaceQuery,
+    responses: { "200": json("the draft", draftDetailSchema), ...fabricRoute, "404": problem("no such fabric or draft") },
   },
   {
     method: "delete",
     path: "/fabrics/{id}/drafts/{kind}/{name}",
+    operationId: "discardDraft",
+    tag: "write-back",
     summary: "Discard a draft: the resource is as Git has it again (committed until the next sync compares it)",
-    query: kindAndNamespace,
-    responses: { "200": "discarded", "409": "the draft changed meanwhile", ...problems, "404": "no such fabric or draft" },
-    responseBodies: { "200": draftDiscardedSchema },
     auth: true,
+    query: namespaceQuery,
+    responses: { "200": json("discarded", draftDiscardedSchema), ...fabricRoute, "404": problem("no such fabric or draft"), "409": problem("the draft changed meanwhile") },
   },
   {
     method: "post",
     path: "/fabrics/{id}/validate",
+    operationId: "validateDocuments",
+    tag: "write-back",
     summary: "Validate documents (YAML or JSON) as ingest would, against managed/ and the drafts; nothing is stored. ?file= names them in the findings",
-    requestBody: z.unknown().describe("documents, as YAML (application/yaml) or JSON"),
-    requestMediaTypes: DOCUMENT_MEDIA_TYPES,
-    query: [{ name: "file", description: "what findings call the body (default: request)", schema: { type: "string" } }],
-    responses: { "200": "the findings, and where ingest would put each document", "400": "no body", "413": "body over 1 MiB (problem+json)", "415": "not YAML or JSON", "409": "the branch has no commit yet", ...problems },
-    responseBodies: { "200": validationSchema },
     auth: true,
+    query: z.strictObject({ file: z.string().min(1).max(200).optional().describe("what findings call the body (default: request)") }),
+    requestBody: { schema: z.unknown().describe("documents, as YAML (application/yaml) or JSON"), required: true, contentType: "application/yaml", raw: true },
+    responses: {
+      "200": json("the findings, and where ingest would put each document", validationSchema),
+      ...fabricRoute,
+      "409": problem("the branch has no commit yet"),
+      "413": problem("body over 1 MiB"),
+      "415": problem("not YAML or JSON"),
+    },
   },
   {
     method: "post",
     path: "/fabrics/{id}/drafts/publish",
-    summary: "Publish every draft as one commit into managed/: on the branch (git.writeBack direct) or on a new branch with a pull request (pull-request; a plain Git remote gets the branch). A run: publish, then ingest and reconcile",
-    requestBody: publishRequestSchema,
-    responses: {
-      "202": "the publish run (or the follow-up of the run in flight); branch names where the commit goes",
-      "409": "no drafts; or a draft's file changed in Git since it was made (conflicts name each draft and the commit); or an adopt waits to start",
-      "503": "busy, retry",
-      ...problems,
-    },
-    responseBodies: { "202": writeBackStartedSchema, "409": conflicts },
+    operationId: "publishDrafts",
+    tag: "write-back",
+    summary:
+      "Publish every draft as one commit into managed/: on the branch (git.writeBack direct) or on a new branch with a pull request (pull-request; a plain Git remote gets the branch). A run: publish, then ingest and reconcile",
     auth: true,
+    requestBody: { schema: publishRequestSchema, required: false, contentType: "application/json" },
+    responses: {
+      "202": started,
+      ...fabricRoute,
+      "409": problem("no drafts; or a draft's file changed in Git since it was made (conflicts name each draft and the commit); or an adopt waits to start", conflictsSchema.partial({ conflicts: true })),
+      "413": problem("body over 64 KiB"),
+      "503": problem("busy: the fabric's run lock kept changing; try again"),
+    },
   },
   {
     method: "post",
     path: "/fabrics/{id}/adopt",
-    summary: "Write cluster-only objects (orphaned, source cluster) into managed/ as the cluster holds them, by git.writeBack like publish; after it lands they are synced and From Git with no write to the cluster. A run: adopt, then ingest and reconcile",
-    requestBody: adoptRequestSchema,
-    responses: {
-      "202": "the adopt run (or the follow-up of the run in flight)",
-      "409": "the fabric has no cluster, nothing to adopt, or a publish waits to start",
-      "413": "body over 256 KiB (problem+json)",
-      "422": "a named object is not cluster-only",
-      "503": "busy, retry",
-      ...problems,
-    },
-    responseBodies: { "202": writeBackStartedSchema },
+    operationId: "adoptClusterObjects",
+    tag: "write-back",
+    summary:
+      "Write cluster-only objects (orphaned, source cluster) into managed/ as the cluster holds them, by git.writeBack like publish; after it lands they are synced and From Git with no write to the cluster. A run: adopt, then ingest and reconcile",
     auth: true,
+    requestBody: { schema: adoptRequestSchema, required: false, contentType: "application/json" },
+    responses: {
+      "202": started,
+      ...fabricRoute,
+      "409": problem("the fabric has no cluster, nothing to adopt, or a publish waits to start"),
+      "413": problem("body over 256 KiB"),
+      "422": problem("a named object is not cluster-only"),
+      "503": problem("busy: the fabric's run lock kept changing; try again"),
+    },
   },
 ];

@@ -1,14 +1,14 @@
-// The fabric's Kubernetes API through @kubernetes/client-node: list per kind, server-side apply, delete.
-// Only this module knows the client.
+// The fabric's Kubernetes API: list per kind, server-side apply, guarded JSON patch, delete, the served
+// CRDs — over our own small REST transport (kube-http.ts, which says why). Only lib/cluster talks to a cluster.
 import { readFile } from "node:fs/promises";
-import { ApiException, PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { KindInfo } from "../hedgehog/index.js";
 import type { ClusterSettings } from "../fabrics/schema.js";
 import type { HostPolicy } from "../net/hosts.js";
 import type { SecretResolver } from "../secrets/index.js";
 import { ClusterAuthenticationError, ClusterConfigError, ClusterConflictError, ClusterRejectedError, ClusterUnavailableError, ClusterUnreachableError } from "./errors.js";
-import { customObjectsApi } from "./http-library.js";
+import { KubeHttp, KubeHttpError, type ClusterEndpoint, type KubeHttpOptions, type KubeRequest, type KubeTraffic } from "./kube-http.js";
 import { loadKubeconfig } from "./kubeconfig.js";
+import { DEFAULT_CLUSTER_RATE_LIMIT, type RateLimitSettings } from "./rate-limit.js";
 import { FIELD_MANAGER } from "./tracking.js";
 
 export type LiveObject = Record<string, unknown> & { metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
@@ -29,6 +29,8 @@ export interface FabricCluster {
    * ClusterConflictError. Returns the live object after the patch.
    */
   removeFields(kind: KindInfo, namespace: string, name: string, resourceVersion: string, paths: readonly string[]): Promise<LiveObject>;
+  /** Requests sent, 429s met and time waited on this connection so far. */
+  traffic(): KubeTraffic;
 }
 
 export interface ServedCrdVersion {
@@ -49,19 +51,21 @@ const PATCH_NOT_APPLICABLE = "the server rejected our request due to an error in
 // and `continue` is still followed should a server cap the page lower.
 const PAGE_SIZE = 10_000;
 
-function detail(error: ApiException<unknown>): string {
-  const body = error.body;
+/** The Status message of an error answer, or the start of its text. */
+function detail(error: KubeHttpError): string {
   try {
-    const parsed = typeof body === "string" ? (JSON.parse(body) as { message?: string }) : (body as { message?: string });
+    const parsed = JSON.parse(error.body) as { message?: string };
     if (parsed?.message) return parsed.message;
   } catch {
     // not JSON
   }
-  return typeof body === "string" && body ? body.slice(0, 500) : error.message;
+  return error.body ? error.body.slice(0, 500) : error.message;
 }
 
 /** Socket errors that mean "nothing is there", not "busy": refused connections and names that do not resolve. */
 const UNREACHABLE: Readonly<Record<string, string>> = { ECONNREFUSED: "connection refused", ENOTFOUND: "the name does not resolve" };
+
+export { KubeHttpError };
 
 function errorCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -75,8 +79,8 @@ function errorCode(error: unknown): string | undefined {
 export function classify(error: unknown, what: string, server?: string): Error {
   const unreachable = errorCode(error);
   if (unreachable) return new ClusterUnreachableError(`${what}: the cluster at ${server ?? "(unknown server)"} cannot be reached: ${UNREACHABLE[unreachable]} (${unreachable})`, { cause: error });
-  if (error instanceof ApiException) {
-    const code = error.code;
+  if (error instanceof KubeHttpError) {
+    const code = error.status;
     const message = `${what}: ${code} ${detail(error)}`;
     if (code === 401) return new ClusterAuthenticationError(message);
     // The real API server answers 500 to an apply whose body does not fit the schema (transcript 10):
@@ -90,84 +94,80 @@ export function classify(error: unknown, what: string, server?: string): Error {
 }
 
 function isPatchNotApplicable(error: unknown): boolean {
-  if (!(error instanceof ApiException) || error.code !== 422) return false;
+  if (!(error instanceof KubeHttpError) || error.status !== 422) return false;
   try {
-    const body = (typeof error.body === "string" ? JSON.parse(error.body) : error.body) as { message?: string; details?: { causes?: unknown[] } };
+    const body = JSON.parse(error.body) as { message?: string; details?: { causes?: unknown[] } };
     return body?.message === PATCH_NOT_APPLICABLE && !(body.details?.causes && body.details.causes.length > 0);
   } catch {
     return false;
   }
 }
 
+const enc = encodeURIComponent;
+
+/** /apis/<group>/<version>/namespaces/<ns>/<plural>[/<name>] */
+function objectPath(kind: KindInfo, namespace: string, name?: string): string {
+  return `/apis/${enc(kind.group)}/${enc(kind.storageVersion)}/namespaces/${enc(namespace)}/${enc(kind.plural)}${name === undefined ? "" : `/${enc(name)}`}`;
+}
+
+const CONTENT_TYPES = { apply: "application/apply-patch+yaml", jsonPatch: "application/json-patch+json" } as const;
+
+interface ListPage<T> {
+  readonly items?: T[];
+  readonly metadata?: { readonly continue?: string };
+}
+
 class KubeCluster implements FabricCluster {
-  private readonly api: CustomObjectsApi;
-  private readonly server: string | undefined;
+  constructor(private readonly http: KubeHttp) {}
 
-  constructor(config: KubeConfig, hosts: HostPolicy) {
-    this.api = customObjectsApi(config, hosts);
-    this.server = config.getCurrentCluster()?.server;
+  private get server(): string {
+    return this.http.endpoint.server;
   }
 
-  async list(kind: KindInfo, namespace: string): Promise<LiveObject[]> {
-    const items: LiveObject[] = [];
-    let token: string | undefined;
-    do {
-      try {
-        const page = (await this.api.listNamespacedCustomObject({
-          group: kind.group,
-          version: kind.storageVersion,
-          plural: kind.plural,
-          namespace,
-          limit: PAGE_SIZE,
-          ...(token ? { _continue: token } : {}),
-        })) as { items: LiveObject[]; metadata?: { _continue?: string; continue?: string } };
-        items.push(...page.items);
-        token = page.metadata?.continue ?? page.metadata?._continue ?? undefined;
-      } catch (error) {
-        throw classify(error, `list ${kind.plural}`, this.server);
-      }
-    } while (token);
-    return items;
+  traffic(): KubeTraffic {
+    return this.http.traffic();
   }
 
-  async apply(kind: KindInfo, object: Record<string, unknown>, options: { dryRun?: boolean } = {}): Promise<LiveObject> {
-    const meta = object.metadata as { name: string; namespace?: string };
+  private async json<T>(request: KubeRequest): Promise<T> {
     try {
-      return (await this.api.patchNamespacedCustomObject(
-        {
-          group: kind.group,
-          version: kind.storageVersion,
-          plural: kind.plural,
-          namespace: meta.namespace ?? "default",
-          name: meta.name,
-          body: object,
-          fieldManager: FIELD_MANAGER,
-          force: true,
-          ...(options.dryRun ? { dryRun: "All" } : {}),
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
-      )) as LiveObject;
+      const answer = await this.http.send(request);
+      return JSON.parse(answer.body) as T;
     } catch (error) {
-      throw classify(error, `apply ${kind.kind} ${meta.name}`, this.server);
+      throw classify(error, request.what, this.server);
     }
   }
 
-  private async listCrds<T>(accept?: string): Promise<T[]> {
+  /** Every page of a list (limit/continue). */
+  private async pages<T>(request: Omit<KubeRequest, "query">, limit: number): Promise<T[]> {
     const items: T[] = [];
     let token: string | undefined;
     do {
-      try {
-        const page = (await this.api.listClusterCustomObject(
-          { ...CRDS, limit: 500, ...(token ? { _continue: token } : {}) },
-          accept ? setHeaderOptions("Accept", accept) : undefined,
-        )) as { items: T[]; metadata?: { continue?: string } };
-        items.push(...page.items);
-        token = page.metadata?.continue || undefined;
-      } catch (error) {
-        throw classify(error, "list customresourcedefinitions", this.server);
-      }
+      const page = await this.json<ListPage<T>>({ ...request, query: { limit, ...(token ? { continue: token } : {}) } });
+      items.push(...(page.items ?? []));
+      token = page.metadata?.continue || undefined;
     } while (token);
     return items;
+  }
+
+  list(kind: KindInfo, namespace: string): Promise<LiveObject[]> {
+    return this.pages<LiveObject>({ method: "GET", path: objectPath(kind, namespace), what: `list ${kind.plural}` }, PAGE_SIZE);
+  }
+
+  apply(kind: KindInfo, object: Record<string, unknown>, options: { dryRun?: boolean } = {}): Promise<LiveObject> {
+    const meta = object.metadata as { name: string; namespace?: string };
+    return this.json<LiveObject>({
+      method: "PATCH",
+      path: objectPath(kind, meta.namespace ?? "default", meta.name),
+      query: { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun ? { dryRun: "All" } : {}) },
+      // Server-side apply takes YAML, and JSON is YAML.
+      contentType: CONTENT_TYPES.apply,
+      body: object,
+      what: `apply ${kind.kind} ${meta.name}`,
+    });
+  }
+
+  private listCrds<T>(accept?: string): Promise<T[]> {
+    return this.pages<T>({ method: "GET", path: `/apis/${CRDS.group}/${CRDS.version}/${CRDS.plural}`, ...(accept ? { accept } : {}), what: "list customresourcedefinitions" }, 500);
   }
 
   async crdVersions(): Promise<ServedCrdVersion[]> {
@@ -182,24 +182,24 @@ class KubeCluster implements FabricCluster {
 
   async removeFields(kind: KindInfo, namespace: string, name: string, resourceVersion: string, paths: readonly string[]): Promise<LiveObject> {
     const body = [{ op: "test", path: "/metadata/resourceVersion", value: resourceVersion }, ...paths.map((path) => ({ op: "remove", path }))];
+    const what = `remove fields of ${kind.kind} ${name}`;
     try {
-      return (await this.api.patchNamespacedCustomObject(
-        { group: kind.group, version: kind.storageVersion, plural: kind.plural, namespace, name, body, fieldManager: FIELD_MANAGER },
-        setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
-      )) as LiveObject;
+      const answer = await this.http.send({ method: "PATCH", path: objectPath(kind, namespace, name), query: { fieldManager: FIELD_MANAGER }, contentType: CONTENT_TYPES.jsonPatch, body, what });
+      return JSON.parse(answer.body) as LiveObject;
     } catch (error) {
-      if (isPatchNotApplicable(error)) throw new ClusterConflictError(`remove fields of ${kind.kind} ${name}: it changed since resourceVersion ${resourceVersion}`, { cause: error });
-      throw classify(error, `remove fields of ${kind.kind} ${name}`, this.server);
+      if (isPatchNotApplicable(error)) throw new ClusterConflictError(`${what}: it changed since resourceVersion ${resourceVersion}`, { cause: error });
+      throw classify(error, what, this.server);
     }
   }
 
   async delete(kind: KindInfo, namespace: string, name: string): Promise<void> {
+    const what = `delete ${kind.kind} ${name}`;
     try {
-      await this.api.deleteNamespacedCustomObject({ group: kind.group, version: kind.storageVersion, plural: kind.plural, namespace, name });
+      await this.http.send({ method: "DELETE", path: objectPath(kind, namespace, name), what });
     } catch (error) {
       // Already gone is what we wanted.
-      if (error instanceof ApiException && error.code === 404) return;
-      throw classify(error, `delete ${kind.kind} ${name}`, this.server);
+      if (error instanceof KubeHttpError && error.status === 404) return;
+      throw classify(error, what, this.server);
     }
   }
 }
@@ -211,11 +211,20 @@ export interface ClusterDeps {
   readonly hosts: HostPolicy;
   /** Path of the local stack's simulated cluster kubeconfig, when it runs one (the operator's file, not a fabric's). */
   readonly simulatedKubeconfig?: string;
+  /** Transport tuning (tests: a fake clock, short waits). */
+  readonly http?: Omit<KubeHttpOptions, "rateLimit">;
+}
+
+/** The fabric's rate limit for its cluster (cluster.rateLimit), or the default. */
+export function rateLimitOf(settings: ClusterSettings): RateLimitSettings {
+  const own = settings.rateLimit;
+  if (!own) return DEFAULT_CLUSTER_RATE_LIMIT;
+  return { qps: own.qps, burst: own.burst ?? Math.max(1, Math.ceil(own.qps * 2)) };
 }
 
 /** The kubeconfig is a secret reference (DESIGN §14), never a path; the simulated cluster's is the operator's file. */
 export async function connectCluster(settings: ClusterSettings, deps: ClusterDeps): Promise<FabricCluster> {
-  let config: KubeConfig;
+  let endpoint: ClusterEndpoint;
   if ("simulated" in settings) {
     if (!deps.simulatedKubeconfig) throw new ClusterConfigError("this deployment has no simulated cluster; give the fabric a kubeconfig");
     let text: string;
@@ -224,9 +233,9 @@ export async function connectCluster(settings: ClusterSettings, deps: ClusterDep
     } catch {
       throw new ClusterConfigError("the simulated cluster's kubeconfig cannot be read (HH_GITOPS_SIMULATED_KUBECONFIG)");
     }
-    config = loadKubeconfig(text, "the simulated cluster", deps.hosts);
+    endpoint = loadKubeconfig(text, "the simulated cluster", deps.hosts);
   } else {
-    config = loadKubeconfig(await deps.secrets.resolve(settings.kubeconfig), "cluster.kubeconfig", deps.hosts);
+    endpoint = loadKubeconfig(await deps.secrets.resolve(settings.kubeconfig), "cluster.kubeconfig", deps.hosts);
   }
-  return new KubeCluster(config, deps.hosts);
+  return new KubeCluster(new KubeHttp(endpoint, deps.hosts, { ...deps.http, rateLimit: rateLimitOf(settings) }));
 }

@@ -4,11 +4,11 @@
 // A kubeconfig may not make the engine read a file or run a command (certificate-authority, tokenFile,
 // client-certificate/-key paths, exec, auth-provider) or talk through a proxy; its server must be on
 // the host allow-list.
-import { KubeConfig } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { assertUrlAllowed } from "../net/guarded-fetch.js";
 import type { HostPolicy } from "../net/hosts.js";
 import { ClusterConfigError } from "./errors.js";
+import type { ClusterEndpoint } from "./kube-http.js";
 
 /** Fields that name a file, a command or another host, per kubeconfig list, with what to use instead. */
 const REFUSED_FIELDS: readonly (readonly [list: "clusters" | "users", entry: "cluster" | "user", field: string, instead: string])[] = [
@@ -43,29 +43,52 @@ export function kubeconfigProblem(document: unknown): string | null {
   return null;
 }
 
+type Named = { readonly name?: unknown } & Record<string, unknown>;
+
+/** The entry of `list` named `name`, and its inner object (`cluster`, `user`, `context`). */
+function entryNamed(document: Record<string, unknown>, list: "clusters" | "users" | "contexts", inner: string, name: unknown): Record<string, unknown> | undefined {
+  const entry = (document[list] as Named[]).find((item) => isRecord(item) && item.name === name);
+  const value = entry?.[inner];
+  return isRecord(value) ? value : undefined;
+}
+
+const decoded = (base64: unknown): string | undefined => (typeof base64 === "string" && base64 !== "" ? Buffer.from(base64, "base64").toString("utf8") : undefined);
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
 /**
- * Loads `text` (the value of the secret named by `setting`, e.g. "cluster.kubeconfig") and checks its
- * current cluster's server against the allow-list. Throws ClusterConfigError or HostNotAllowedError.
+ * Loads `text` (the value of the secret named by `setting`, e.g. "cluster.kubeconfig") as kubectl reads
+ * a kubeconfig's current context, and checks its server against the allow-list. Throws
+ * ClusterConfigError or HostNotAllowedError.
  */
-export function loadKubeconfig(text: string, setting: string, hosts: HostPolicy): KubeConfig {
+export function loadKubeconfig(source: string, setting: string, hosts: HostPolicy): ClusterEndpoint {
   const invalid = (why: string) => new ClusterConfigError(`not a valid kubeconfig (${setting}): ${why}`);
   let document: unknown;
   try {
-    document = load(text);
+    document = load(source);
   } catch {
     throw invalid("not YAML");
   }
   const problem = kubeconfigProblem(document);
   if (problem !== null) throw invalid(problem);
-  const config = new KubeConfig();
-  try {
-    config.loadFromString(text);
-  } catch {
-    // The client's message may quote the text; say only that it refused it.
-    throw invalid("the Kubernetes client cannot read it");
-  }
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw invalid("current-context names no cluster");
-  assertUrlAllowed(cluster.server, hosts, `the kubeconfig's server (${setting})`);
-  return config;
+  const config = document as Record<string, unknown>;
+  const context = entryNamed(config, "contexts", "context", config["current-context"]);
+  if (!context) throw invalid("current-context names no context");
+  const cluster = entryNamed(config, "clusters", "cluster", context["cluster"]);
+  if (!cluster || typeof cluster["server"] !== "string" || cluster["server"] === "") throw invalid("current-context names no cluster");
+  const user = context["user"] === undefined ? {} : entryNamed(config, "users", "user", context["user"]);
+  if (!user) throw invalid("current-context names no user");
+  const server = cluster["server"];
+  assertUrlAllowed(server, hosts, `the kubeconfig's server (${setting})`);
+  const endpoint: ClusterEndpoint = {
+    server,
+    ...(decoded(cluster["certificate-authority-data"]) ? { ca: decoded(cluster["certificate-authority-data"])! } : {}),
+    ...(cluster["insecure-skip-tls-verify"] === true ? { insecureSkipTlsVerify: true } : {}),
+    ...(text(cluster["tls-server-name"]) ? { tlsServerName: text(cluster["tls-server-name"])! } : {}),
+    ...(text(user["token"]) ? { token: text(user["token"])! } : {}),
+    ...(decoded(user["client-certificate-data"]) ? { cert: decoded(user["client-certificate-data"])! } : {}),
+    ...(decoded(user["client-key-data"]) ? { key: decoded(user["client-key-data"])! } : {}),
+    ...(text(user["username"]) ? { username: text(user["username"])!, password: text(user["password"]) ?? "" } : {}),
+  };
+  if ((endpoint.cert === undefined) !== (endpoint.key === undefined)) throw invalid("client-certificate-data and client-key-data go together");
+  return endpoint;
 }

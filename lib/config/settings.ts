@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   HH_GITOPS_DATA_DIR: z.string().min(1).optional(),
   HH_GITOPS_RUN_LEASE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
   HH_GITOPS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
+  HH_GITOPS_STAGE_BUDGET_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
 });
 
 export interface Settings {
@@ -75,6 +76,11 @@ export interface Settings {
   readonly runLeaseSeconds: number;
   /** The first SQS redelivery delay of a failed stage; each later one is three times longer (10, 30, 90 s, ...). */
   readonly retryDelaySeconds: number;
+  /**
+   * At most this long per stage invocation, even when the function has more time (benchmarks and tests
+   * cut it to make a stage span several invocations). Unset: the function's remaining time less a reserve.
+   */
+  readonly stageBudgetSeconds?: number;
 }
 
 /** The environment variable that carries a stage queue's URL (set by the CDK stack or the local stack). */
@@ -114,6 +120,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     ...localPaths(e.HH_GITOPS_DEPLOYMENT, e.HH_GITOPS_DATA_DIR, e.HH_GITOPS_REPO_ROOT),
     runLeaseSeconds: e.HH_GITOPS_RUN_LEASE_SECONDS,
     retryDelaySeconds: e.HH_GITOPS_RETRY_DELAY_SECONDS,
+    ...(e.HH_GITOPS_STAGE_BUDGET_SECONDS !== undefined ? { stageBudgetSeconds: e.HH_GITOPS_STAGE_BUDGET_SECONDS } : {}),
   };
 }
 

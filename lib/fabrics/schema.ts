@@ -76,14 +76,28 @@ export const gitSettingsSchema = z.discriminatedUnion("provider", [
   }),
 ]);
 
+/**
+ * The client-side rate limit of the fabric's cluster (client-go's QPS and Burst); without it 20 requests
+ * a second, bursts of 40 (lib/cluster/rate-limit.ts). Raise it for a large fabric on a cluster that can
+ * take it; the API server's own priority and fairness answers 429 when it cannot, and that is waited out.
+ */
+export const clusterRateLimitSchema = z
+  .strictObject({
+    qps: z.number().min(0.1).max(1000).describe("requests per second to the cluster, sustained"),
+    burst: z.int().min(1).max(2000).optional().describe("requests at once after a quiet period (default: twice qps)"),
+  })
+  .describe("client-side rate limit of the cluster's API (default 20 requests per second, bursts of 40)");
+
 export const clusterSettingsSchema = z.union([
   z.strictObject({
     // A secret reference, never a path (DESIGN §14): the kubeconfig is a secret.
     kubeconfig: secretReferenceSchema.describe("secret reference to the kubeconfig: aws-sm:<prefix>/<fabric>/<name>; locally also env:HH_GITOPS_SECRET_<NAME> or file:<data dir>/secrets/<name>"),
     namespace: z.literal("default").default("default"),
+    rateLimit: clusterRateLimitSchema.optional(),
   }),
   z.strictObject({
     simulated: z.literal(true).describe("the local stack's simulated Kubernetes API server"),
+    rateLimit: clusterRateLimitSchema.optional(),
   }),
 ]);
 

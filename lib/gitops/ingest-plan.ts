@@ -1,6 +1,5 @@
 // The ingestion planner (DESIGN §3): a pure function from a snapshot of the fabric directory to one
 // commit's worth of changes and the desired set that results. Same snapshot → same plan, byte for byte.
-import { stringify } from "yaml";
 import { gitBlobSha } from "../git/blob-sha.js";
 import {
   classifyDocument,
@@ -12,6 +11,7 @@ import {
   resourceId,
   serializeResource,
   validateBatch,
+  writeYaml,
   type Catalog,
   type ClusterObjects,
   type Finding,
@@ -91,6 +91,37 @@ export interface UnreadableManagedFile {
   readonly ids: readonly string[];
 }
 
+/**
+ * One rejected document of a raw file: the facts of one line of its `.errors.txt` (the text there is
+ * made from the same finding), located as a compiler would locate it.
+ */
+export interface RejectedDocument {
+  /** Document index in the file, from 0. */
+  readonly index: number;
+  /** Line of the offending field when known, else of the document. */
+  readonly line: number;
+  readonly kind: string | null;
+  readonly name: string | null;
+  /** JSON pointer into the document ("" for the whole document). */
+  readonly path: string;
+  /** RULES.md id, or an engine rule (DOCUMENT, KIND, SCHEMA, DUPLICATE, LIMIT). */
+  readonly rule: string;
+  readonly severity: "error";
+  readonly message: string;
+}
+
+/** A raw file with rejected documents, or rejected whole (`fileError`: unreadable, empty, not a regular file, unsafe name). */
+export interface RejectedFile {
+  /** Repository-relative path of the raw file. */
+  readonly file: string;
+  readonly fileError: string | null;
+  /** In document order. Empty when the file was rejected whole. */
+  readonly documents: readonly RejectedDocument[];
+}
+
+/** Rule ids of rejections that no validation finding names. */
+const REJECTION_RULES = { identity: "DOCUMENT", size: "LIMIT" } as const;
+
 /** A tree entry whose name cannot be used (a backslash, ...): reported, never read or written. */
 export interface UnsafeEntry {
   readonly path: string;
@@ -102,6 +133,8 @@ export interface IngestPlan {
   readonly changes: readonly FileChange[];
   readonly message: string;
   readonly sources: readonly SourceReport[];
+  /** Every raw file with a rejected document or rejected whole, sorted by path: what raw/errors/ now explains. */
+  readonly rejections: readonly RejectedFile[];
   readonly resources: readonly DesiredResource[];
   readonly managedProblems: readonly ManagedFileProblem[];
   readonly unreadable: readonly UnreadableManagedFile[];
@@ -135,6 +168,29 @@ function describeFinding(f: Finding): string {
   return `document ${f.index} (line ${f.line})${subject ? ` ${subject}` : ""}: ${f.path || "/"} [${f.rule}] ${f.message}`;
 }
 
+/** A rejection as its `.errors.txt` line and as data: both made here, from the same facts. */
+interface Rejection {
+  readonly text: string;
+  readonly document: RejectedDocument;
+}
+
+function rejectedByFinding(f: Finding): Rejection {
+  return {
+    text: describeFinding(f),
+    document: { index: f.index, line: f.line, kind: f.kind || null, name: f.name || null, path: f.path, rule: f.rule, severity: "error", message: f.message },
+  };
+}
+
+/** A rejection no validation rule made (no identity, too large once normalized): its line names no field. */
+function rejectedOtherwise(doc: ParsedDocument, rule: string, message: string): Rejection {
+  const value = doc.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  return {
+    text: `document ${doc.index} (line ${doc.line}): ${message}`,
+    document: { index: doc.index, line: doc.line, kind: text(value?.kind), name: text(value?.metadata?.name), path: "", rule, severity: "error", message },
+  };
+}
+
 function findingMessage(f: Finding): string {
   return `${f.path || "/"} [${f.rule}] ${f.message}`;
 }
@@ -142,7 +198,7 @@ function findingMessage(f: Finding): string {
 /** The document's own text when the parser kept it; otherwise the value as YAML (comments are lost then). */
 function documentText(doc: ParsedDocument): string {
   const source = (doc as { source?: string }).source;
-  return source ?? stringify(doc.value, { lineWidth: 0 });
+  return source ?? writeYaml(doc.value);
 }
 
 function joinDocuments(docs: readonly ParsedDocument[]): string {
@@ -246,6 +302,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
   const entries = [...input.entries].sort(byPath);
   const existingByPath = new Map(entries.map((e) => [e.path, e]));
   const sources: SourceReport[] = [];
+  const rejections: RejectedFile[] = [];
   const managedProblems: ManagedFileProblem[] = [];
   const unsafeEntries: UnsafeEntry[] = [];
   /** Managed files whose resources are held back: repository path → why, and the blob it has now. */
@@ -270,14 +327,18 @@ export function planIngestion(input: IngestInput): IngestPlan {
     if (role === "raw-irregular") {
       // Never followed, never read: only reported. Left in place, so the report is the same every run.
       const what = entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `not a regular file (mode ${entry.mode})`;
-      write(errorsText(entry.path), errorsReport(path, [`the file is ${what}; it is not read. Replace it with a regular file.`]));
+      const why = `the file is ${what}; it is not read. Replace it with a regular file.`;
+      write(errorsText(entry.path), errorsReport(path, [why]));
       sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `${what}` });
+      rejections.push({ file: path, fileError: why, documents: [] });
     } else if (role === "raw-unsafe" || role === "managed-unsafe" || role === "unsafe") {
       // Git (or a checkout, or isomorphic-git) cannot use this name: never read, never moved, only reported.
       unsafeEntries.push({ path, reason: `the name ${entry.unsafe}` });
       if (role === "raw-unsafe") {
-        write(errorsText(entry.path), errorsReport(path, [`the file name ${entry.unsafe}; the file is not read. Rename it.`]));
+        const why = `the file name ${entry.unsafe}; the file is not read. Rename it.`;
+        write(errorsText(entry.path), errorsReport(path, [why]));
         sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError: `the file name ${entry.unsafe}` });
+        rejections.push({ file: path, fileError: why, documents: [] });
       } else if (role === "managed-unsafe") {
         problem(path, entry.sha, `the file name ${entry.unsafe}; the file is not read. Rename it.`, "unsafe-name");
       }
@@ -294,6 +355,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
         // The source leaves the inbox in this same commit; its content has landed in raw/errors/.
         write(entry.path, null);
         sources.push({ path, outcomes: { managed: 0, unmanaged: 0, error: 0 }, fileError });
+        rejections.push({ file: path, fileError: fileError ?? "unreadable", documents: [] });
       } else {
         rawFiles.push(parsed.file);
       }
@@ -356,25 +418,25 @@ export function planIngestion(input: IngestInput): IngestPlan {
     const name = inboxName(relative);
     const toManaged: { doc: ParsedDocument; identity: Identity; content: string; sha: string }[] = [];
     const toUnmanaged: ParsedDocument[] = [];
-    const toErrors: { doc: ParsedDocument; reasons: string[] }[] = [];
+    const toErrors: { doc: ParsedDocument; reasons: Rejection[] }[] = [];
     for (const doc of file.documents) {
       const errors = errorsOf(file.path, doc.index);
       const c = classifyDocument(doc.value, input.catalog);
       if (errors.length > 0) {
-        toErrors.push({ doc, reasons: errors.map(describeFinding) });
+        toErrors.push({ doc, reasons: errors.map(rejectedByFinding) });
       } else if (c.class === "foreign" || (c.class === "hedgehog" && !c.kindInfo.managed)) {
         toUnmanaged.push(doc);
       } else {
         const identity = identify(doc.value, input.catalog);
         if ("problem" in identity) {
-          toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): ${identity.problem}`] });
+          toErrors.push({ doc, reasons: [rejectedOtherwise(doc, REJECTION_RULES.identity, identity.problem)] });
           continue;
         }
         const content = serializeResource(normalizeResource(doc.value));
         const size = encoder.encode(content).byteLength;
         // The managed file must be readable on the next run, under the same size limit as any input.
         if (size > limits.maxBytes) {
-          toErrors.push({ doc, reasons: [`document ${doc.index} (line ${doc.line}): normalized it is ${size} bytes, more than the ${limits.maxBytes}-byte limit of a file`] });
+          toErrors.push({ doc, reasons: [rejectedOtherwise(doc, REJECTION_RULES.size, `normalized it is ${size} bytes, more than the ${limits.maxBytes}-byte limit of a file`)] });
           continue;
         }
         toManaged.push({ doc, identity, content, sha: gitBlobSha(encoder.encode(content)) });
@@ -417,7 +479,9 @@ export function planIngestion(input: IngestInput): IngestPlan {
     }
     if (toErrors.length > 0) {
       write(errorsCopy(relative), whole(toErrors) ? file.content : joinDocuments(toErrors.map((e) => e.doc)));
-      write(errorsText(relative), errorsReport(file.path, toErrors.flatMap((e) => e.reasons)));
+      const reasons = toErrors.flatMap((e) => e.reasons);
+      write(errorsText(relative), errorsReport(file.path, reasons.map((r) => r.text)));
+      rejections.push({ file: file.path, fileError: null, documents: reasons.map((r) => r.document) });
       errorCount += toErrors.length;
     } else {
       // Ingested cleanly this time: what an earlier rejection of the same file left in raw/errors/ goes.
@@ -484,6 +548,7 @@ export function planIngestion(input: IngestInput): IngestPlan {
     changes: effective,
     message: commitMessage(dir, counts),
     sources,
+    rejections: rejections.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     resources,
     managedProblems: managedProblems.sort(byPath),
     unreadable: unreadable.sort(byPath),

@@ -25,6 +25,7 @@ export { DocumentParseError, InvalidCrdError, InvalidResourceNameError, LimitExc
 export { ENGINE_RULES, hasErrors, sortFindings, type Finding, type Severity } from "./finding.js";
 export { managedPath, resourceId, type ResourceIdentity } from "./identity.js";
 export { normalizeResource, serializeResource } from "./normalize.js";
+export { writeYaml, type YamlWriterOptions } from "./yaml-writer.js";
 export { applyOrderOf, compareApplyOrder, compareDeleteOrder, type OrderedResource } from "./order.js";
 export { defaultParseLimits, parseDocuments, type ParsedDocument, type ParseLimits } from "./parse.js";
 export { rulesNotEvaluated } from "./rules/index.js";

@@ -5,9 +5,9 @@
 // Map keys inside spec, labels and annotations are sorted (code-unit order) so that the same
 // resource always produces the same bytes however its author ordered the keys; list order is
 // meaning and is kept.
-import { Document, isScalar, visit } from "yaml";
 import { NotAResourceError } from "./errors.js";
 import { compareText, isRecord, setOwn, type JsonRecord } from "./object.js";
+import { writeYaml } from "./yaml-writer.js";
 
 /** Annotations the API server or kubectl write; never desired state. */
 const SERVER_SET_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
@@ -60,15 +60,12 @@ const YAML11_NON_STRING = [
   /^(?:<<|=)$/,
 ];
 
-/** Stable YAML for one resource: block style, two-space indent, no line folding, no aliases. */
+const isYaml11NonString = (value: string): boolean => YAML11_NON_STRING.some((pattern) => pattern.test(value));
+
+/**
+ * Stable YAML for one resource: block style, two-space indent, sequences at their key's indent, no line
+ * folding, no aliases. Byte for byte what every managed file was written as (see yaml-writer.ts).
+ */
 export function serializeResource(resource: unknown): string {
-  const doc = new Document(resource, { aliasDuplicateObjects: false });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === "string" && YAML11_NON_STRING.some((pattern) => pattern.test(node.value as string))) {
-        node.type = "QUOTE_DOUBLE";
-      }
-    },
-  });
-  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: false });
+  return writeYaml(resource, { indentSeq: false, forceDoubleQuote: isYaml11NonString });
 }

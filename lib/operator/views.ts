@@ -108,21 +108,32 @@ function rejectionOf(file: string, r: Obj): RejectionView {
 export function runRejections(run: Obj): Listed<RejectionView> {
   const ingest = runStages(run).find((s) => s.name === "ingest");
   const raw = run.rejections ?? ingest?.detail.rejections;
-  if (raw !== undefined) {
+  if (raw !== undefined && raw !== null) {
     const groups = listed<unknown>(raw);
     const out: RejectionView[] = [];
+    // Documents (and files rejected whole) left out of the lists: counted, not listed.
+    let unlisted = 0;
     for (const g of groups.items) {
       if (!isObj(g)) continue;
+      const file = str(g.file) ?? str(g.path) ?? "";
+      // A file rejected whole (unreadable, empty, not a regular file): one line for the file.
+      if (str(g.fileError)) out.push(rejectionOf(file, { message: g.fileError }));
       const nested = g.documents ?? g.findings ?? g.rejections;
       if (nested === undefined) {
-        out.push(rejectionOf(str(g.path) ?? "", g));
+        if (!str(g.fileError)) out.push(rejectionOf(file, g));
         continue;
       }
-      for (const d of listed<unknown>(nested).items) {
-        if (isObj(d)) out.push(rejectionOf(str(g.file) ?? str(g.path) ?? "", d));
+      const documents = listed<unknown>(nested);
+      unlisted += documents.total - documents.items.length;
+      for (const d of documents.items) {
+        if (isObj(d)) out.push(rejectionOf(file, d));
       }
     }
-    return { items: out, total: Math.max(out.length, groups.total === groups.items.length ? out.length : groups.total) };
+    // `documents` counts every rejected document; files rejected whole are a line each on top.
+    const documentsTotal = isObj(raw) ? num(raw.documents) : undefined;
+    const wholeFiles = out.filter((r) => r.index === null).length;
+    const total = documentsTotal !== undefined ? documentsTotal + wholeFiles : out.length + unlisted + (groups.total - groups.items.length);
+    return { items: out, total: Math.max(total, out.length) };
   }
   const out: RejectionView[] = [];
   for (const s of listed<unknown>(ingest?.detail.sources).items) {
@@ -202,6 +213,29 @@ export function rollup(status: unknown): RollupView {
     for (const [k, v] of Object.entries(counts.byKind)) if (num(v) !== undefined) byKind[k] = v as number;
   }
   return { total: num(counts.total) ?? 0, byState, errors: num(counts.errors) ?? 0, fromGit: num(counts.fromGit) ?? 0, byKind };
+}
+
+/** A resource named by a roll-up list (status `attention`). */
+export interface NamedResourceView {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly state: string;
+  readonly error: string | null;
+}
+
+/** The lists of resources that need the operator (status `attention`: errors, drifted, orphaned, pending), each the first names and how many. */
+export function attention(status: unknown): Readonly<Record<string, Listed<NamedResourceView>>> {
+  const lists = isObj(status) && isObj(status.attention) ? status.attention : {};
+  const out: Record<string, Listed<NamedResourceView>> = {};
+  for (const [name, value] of Object.entries(lists)) {
+    const l = listed<unknown>(value);
+    out[name] = {
+      items: l.items.filter(isObj).map((r) => ({ kind: str(r.kind) ?? "", namespace: str(r.namespace) ?? "default", name: str(r.name) ?? "", state: str(r.state) ?? "", error: str(r.error) ?? null })),
+      total: l.total,
+    };
+  }
+  return out;
 }
 
 /** Severity order of DESIGN §5, least severe first: bars and legends list states in it. */

@@ -6,6 +6,10 @@
 // finds the branch moved re-plans on that base, and if the head's tree holds exactly that plan's
 // result, takes the head as the commit that wrote it. The same holds across runs: the run after one that
 // died (its lease expired) finishes the dead run's plan the same way.
+//
+// Resumable (stage-runner.ts): when the commit has used up the invocation's time budget, the stage
+// records {plannedOn, commit} and continues in a new invocation, which finds the commit by that plan
+// and writes the records. The commit is made once: a continuation never commits again.
 import { createHash } from "node:crypto";
 import type { GitProvider, TreeEntry } from "../git/provider.js";
 import { gitBlobSha } from "../git/blob-sha.js";
@@ -19,6 +23,8 @@ import type { DraftRepository } from "../store/drafts.js";
 import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { boundedList } from "./bounded.js";
+import type { ProgressUpdate } from "./progress.js";
+import { writeRecords } from "./record-writer.js";
 import type { ResourceRecord, ResourceState } from "./resource-model.js";
 import { isFinished, type Run } from "./run-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
@@ -45,11 +51,21 @@ export function recordedByPath(stored: Iterable<StoredResource>): Map<string, Re
  * The fabric directory at `commit`, read and planned, judged by `validation` (the cluster's CRDs and
  * objects, or the offline catalog). Reconcile uses it for the desired set too.
  */
-export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: string, validation: ValidationSource = offlineValidation(fabric), recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>): Promise<Snapshot> {
+export async function snapshotAndPlan(
+  git: GitProvider,
+  fabric: Fabric,
+  commit: string,
+  validation: ValidationSource = offlineValidation(fabric),
+  recorded?: ReadonlyMap<string, readonly ResourceIdentity[]>,
+  progress: (update: ProgressUpdate) => void = () => undefined,
+): Promise<Snapshot> {
   const directory = fabric.git.directory;
   const tree = await git.readTree(commit, directory);
   const entries: SnapshotEntry[] = tree.map((e) => ({ path: e.path.slice(directory.length + 1), sha: e.sha, mode: e.mode, ...(e.unsafe ? { unsafe: e.unsafe } : {}) }));
-  const blobs = await git.readBlobs(blobsToRead(entries));
+  const toRead = blobsToRead(entries);
+  progress({ phase: "reading", done: 0, total: toRead.length });
+  const blobs = await git.readBlobs(toRead);
+  progress({ phase: "planning", done: 0, total: toRead.length });
   const plan = planIngestion({
     directory,
     entries,
@@ -60,6 +76,7 @@ export async function snapshotAndPlan(git: GitProvider, fabric: Fabric, commit: 
     ...(validation.cluster ? { cluster: validation.cluster } : {}),
     ...(recorded ? { recorded } : {}),
   });
+  progress({ phase: "planning", done: toRead.length, total: toRead.length, counts: { ...plan.counts, resources: plan.resources.length } });
   return { head: commit, tree, plan };
 }
 
@@ -70,6 +87,9 @@ function treeHolds(tree: readonly TreeEntry[], plan: IngestPlan): boolean {
     c.content === null ? !byPath.has(c.path) : byPath.get(c.path) === gitBlobSha(typeof c.content === "string" ? new TextEncoder().encode(c.content) : c.content),
   );
 }
+
+/** Records that take a few seconds to write (~40 BatchWriteItem requests): fewer fit the budget's reserve. */
+const RECORDS_WORTH_A_CONTINUATION = 1000;
 
 const plannedOnOf = (run: Pick<Run, "stages"> | null | undefined) => (run?.stages.ingest?.detail as { plannedOn?: string } | undefined)?.plannedOn;
 
@@ -141,8 +161,22 @@ export function recordsFor(
     seen.add(r.id);
     const previous = stored.get(r.id)?.record;
     if (r.errors.length > 0 && previous) {
-      // An invalid hand edit: keep the last good record, show the error.
-      upserts.push({ ...previous, inGit: true, error: r.errors.join("; "), warnings: r.warnings });
+      // An invalid hand edit: the cluster keeps being compared with the last valid version (its state,
+      // drift and objects stay); the attribution names the invalid version and `error` says why.
+      const lastValid =
+        previous.appliedCommitSha !== undefined
+          ? { appliedCommitSha: previous.appliedCommitSha, appliedBlobSha: previous.appliedBlobSha ?? null }
+          : { appliedCommitSha: previous.gitCommitSha, appliedBlobSha: previous.gitBlobSha };
+      upserts.push({
+        ...previous,
+        inGit: true,
+        gitFilePath: r.path,
+        gitBlobSha: r.blobSha,
+        gitCommitSha: previous.gitBlobSha === r.blobSha ? previous.gitCommitSha : head,
+        ...lastValid,
+        error: r.errors.join("; "),
+        warnings: r.warnings,
+      });
       continue;
     }
     const blobChanged = previous?.gitBlobSha !== r.blobSha;
@@ -152,6 +186,10 @@ export function recordsFor(
       const after = transition(state, "no-cluster");
       state = after === "forgotten" ? "committed" : after;
     }
+    // The commit that last changed it: ours when we wrote it; otherwise unchanged since the record;
+    // otherwise (changed by someone else) the first head at which we saw this content.
+    const gitCommitSha = changedByUs ? commit : !blobChanged && previous ? previous.gitCommitSha : head;
+    const valid = r.errors.length === 0;
     upserts.push({
       id: r.id,
       group: r.group,
@@ -164,14 +202,16 @@ export function recordsFor(
       inGit: true,
       gitFilePath: r.path,
       gitBlobSha: r.blobSha,
-      // The commit that last changed it: ours when we wrote it; otherwise unchanged since the record;
-      // otherwise (changed by someone else) the first head at which we saw this content.
-      gitCommitSha: changedByUs ? commit : !blobChanged && previous ? previous.gitCommitSha : head,
+      gitCommitSha,
+      appliedCommitSha: valid ? gitCommitSha : null,
+      appliedBlobSha: valid ? r.blobSha : null,
       importedFrom: r.importedFrom ?? previous?.importedFrom ?? null,
       contentHash: contentHash(r),
       error: r.errors.length > 0 ? r.errors.join("; ") : null,
       warnings: r.warnings,
       drift: previous && !blobChanged ? previous.drift : [],
+      ...(previous?.desiredHash !== undefined ? { desiredHash: previous.desiredHash } : {}),
+      ...(previous?.liveHash !== undefined ? { liveHash: previous.liveHash } : {}),
     });
   }
   for (const [id, { record }] of stored) {
@@ -207,7 +247,8 @@ export function ingestStage(
     drafts?: DraftRepository;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
-  return async ({ fabric, run, now, checkpoint, retryInPlace }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume, progress }): Promise<StageOutcome> => {
+    const resumed = resume as { plannedOn?: string; commit?: string } | null;
     const git = await deps.gitFor(fabric);
     const { branch } = fabric.git;
     const dryRun = run.dryRun;
@@ -217,14 +258,14 @@ export function ingestStage(
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     const recorded = recordedByPath(storedList);
-    let bases = dryRun ? [] : [plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
+    let bases = dryRun ? [] : [resumed?.plannedOn, plannedOnOf(run), await unfinishedPlanOfPreviousRun(deps.runs, run)].filter((b): b is string => b !== undefined);
 
     // A moved branch or a held ref lock (another fabric of the same repository committing) is retried
     // right here, re-planning on the new head; what the store holds does not change meanwhile.
     for (;;) {
       const head = await git.head(branch);
       if (!head) return { counts: { files: 0 }, detail: { note: "the branch has no commit yet" }, headBefore: null, headAfter: null };
-      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded);
+      let snapshot = await snapshotAndPlan(git, fabric, head.sha, validation, recorded, progress);
       let commit: string | null = null;
       // A previous attempt of this stage, or a previous run that died after its commit, may have
       // committed already; then finish its work with its plan (which knows where each resource came from).
@@ -232,7 +273,8 @@ export function ingestStage(
         const earlier = await snapshotAndPlan(git, fabric, base, validation, recorded);
         if (earlier.plan.changes.length > 0 && treeHolds(snapshot.tree, earlier.plan)) {
           snapshot = { ...earlier, head: head.sha, tree: snapshot.tree };
-          commit = head.sha;
+          // The commit is known when this invocation continues the one that made it.
+          commit = resumed?.plannedOn === base && resumed.commit ? resumed.commit : head.sha;
           break;
         }
       }
@@ -253,6 +295,7 @@ export function ingestStage(
           detail: { plannedOn: head.sha },
         });
         try {
+          progress({ phase: "committing", done: 0, total: plan.changes.length, counts: plan.counts });
           commit = await git.commit({ parent: head.sha, branch, changes: plan.changes, message: plan.message, now });
         } catch (error) {
           if (await retryInPlace(error)) continue;
@@ -264,12 +307,34 @@ export function ingestStage(
       const landed = landedDrafts(plan.resources, drafts.map((d) => d.draft));
       const seenDrafts: DraftsSeen = { landed, pending: new Set(drafts.map((d) => d.draft.id).filter((id) => !landed.has(id))) };
       const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster, seenDrafts);
+      // The commit took this invocation's time and many records are left to write: the next one writes
+      // them (a few are written within the reserve the budget keeps).
+      if (commit !== null && resumed === null && !dryRun && budget.exhausted() && upserts.length > RECORDS_WORTH_A_CONTINUATION) {
+        return {
+          counts: { ...plan.counts, resources: plan.resources.length },
+          detail: { plannedOn: head.sha, commit, note: "committed; the records are written by the next invocation" },
+          headBefore: head.sha,
+          headAfter: commit,
+          continueFrom: { plannedOn: head.sha, commit },
+        };
+      }
       let written = 0;
       let draftsResolved = 0;
       if (!dryRun) {
         await checkpoint();
-        written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-        await deps.resources.delete(fabric, forgotten, stored);
+        const desired = new Map(plan.resources.flatMap((r) => (r.object ? [[r.id, r.object] as const] : [])));
+        ({ written } = await writeRecords(deps.resources, {
+          fabric,
+          runId: run.runId,
+          stage: "ingest",
+          step: run.chain.indexOf("ingest"),
+          at: now.toISOString(),
+          stored,
+          upserts,
+          forgotten,
+          desired,
+          onProgress: (done, total) => progress({ phase: "recording", done, total, counts: plan.counts }),
+        }));
         // After the records: a draft changed meanwhile (another version) stays for the next publish.
         for (const { draft, draftVersion } of drafts) if (landed.has(draft.id) && (await deps.drafts!.delete(fabric, draft.id, draftVersion))) draftsResolved++;
       }
@@ -285,7 +350,7 @@ export function ingestStage(
         counts,
         errors: [...plan.managedProblems.map((p) => `${p.path}: ${p.message}`), ...plan.unsafeEntries.map((u) => `${u.path}: skipped, ${u.reason}`)],
         detail: {
-          plannedOn: head.sha,
+          plannedOn: resumed?.plannedOn ?? head.sha,
           commit,
           schemas: validation.schemas,
           sources: boundedList(plan.sources),
@@ -293,8 +358,9 @@ export function ingestStage(
           ...(dryRun ? { wouldCommit: boundedList(plan.changes.map((c) => ({ path: c.path, action: c.content === null ? "delete" : "write" }))), message: plan.message } : {}),
           ...(forgotten.length > 0 ? { forgotten: boundedList(forgotten) } : {}),
         },
-        headBefore: head.sha,
+        headBefore: resumed?.plannedOn ?? head.sha,
         headAfter: commit ?? head.sha,
+        rejections: plan.rejections,
       };
     }
   };

@@ -1,16 +1,18 @@
 // reconcile: the desired set (managed/ at the head) against the cluster — one list per kind, then
 // server-side apply (apply mode) and guarded prune — and the six states written where they changed.
-import type { FabricCluster } from "../cluster/client.js";
+import type { FabricCluster, LiveObject } from "../cluster/client.js";
 import { ClusterRejectedError } from "../cluster/errors.js";
+import { liveView } from "../cluster/live-view.js";
 import { makeEqual } from "../cluster/make-equal.js";
 import type { ServedCatalogCache } from "../cluster/served-crds.js";
 import { planReconcile, type ReconcileItem } from "../cluster/reconcile-plan.js";
 import type { Fabric } from "../fabrics/schema.js";
 import type { GitProvider } from "../git/provider.js";
-import { applyOrderOf } from "../hedgehog/index.js";
+import { applyOrderOf, compareApplyOrder, compareDeleteOrder } from "../hedgehog/index.js";
 import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
 import type { ResourceRepository } from "../store/resources.js";
 import { boundedList } from "./bounded.js";
+import { writeRecords } from "./record-writer.js";
 import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
 import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
@@ -42,13 +44,50 @@ function tiers(items: readonly ReconcileItem[]): ReconcileItem[][] {
   return out;
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Works through `items` in order, `limit` at a time, taking no new item once `stop()` holds. Returns how
+ * many were taken: always a prefix of `items`, each of them finished.
+ */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, stop: () => boolean = () => false): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
+      while (next < items.length && !stop()) await work(items[next++]!);
     }),
   );
+  return next;
+}
+
+/** Where a reconcile that ran out of its time budget stopped (StageRecord.checkpoint). */
+interface ReconcileCheckpoint {
+  /** The commit whose managed/ is the desired set: every invocation of one run reconciles the same. */
+  readonly head: string | null;
+  /** The last apply handled, in apply order; those up to it are not applied again by this run. */
+  readonly applied?: Position;
+  /** Every apply was handled (the stage was pruning). */
+  readonly appliesDone?: true;
+  /** The last prune handled, in delete order. */
+  readonly pruned?: Position;
+  /** What the earlier invocations did. */
+  readonly done: { readonly applied: number; readonly rejected: number; readonly pruned: number; readonly recordsWritten: number; readonly recordsForgotten: number };
+  readonly removedFields?: Readonly<Record<string, readonly string[]>>;
+}
+
+interface Position {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+const NOTHING_DONE: ReconcileCheckpoint["done"] = { applied: 0, rejected: 0, pruned: 0, recordsWritten: 0, recordsForgotten: 0 };
+
+const positionOf = (item: ReconcileItem): Position => ({ kind: item.kind.kind, namespace: item.namespace, name: item.name });
+const ordered = (p: Position) => ({ kind: p.kind, metadata: { namespace: p.namespace, name: p.name } });
+
+/** Fields removed per object, the first RUN_LIST_LIMIT objects in id order. */
+function mergedRemovedFields(...maps: (Readonly<Record<string, readonly string[]>> | undefined)[]): Record<string, readonly string[]> {
+  const entries = maps.flatMap((m) => Object.entries(m ?? {})).sort(([a], [b]) => (a < b ? -1 : 1));
+  return Object.fromEntries(entries.slice(0, PLAN_FIELDS_OBJECTS));
 }
 
 /**
@@ -72,6 +111,8 @@ interface Outcome {
   readonly observations: Observation[];
   drift: readonly DriftEntry[];
   error: string | null;
+  /** The object as last seen: listed, or as the apply left it; null once pruned. */
+  live: LiveObject | null;
 }
 
 function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): ResourceRecord {
@@ -105,16 +146,20 @@ export function reconcileStage(deps: {
   servedCatalogs: ServedCatalogCache;
   resources: ResourceRepository;
 }): StageImplementation {
-  return async ({ fabric, run, now, checkpoint }): Promise<StageOutcome> => {
+  return async ({ fabric, run, now, checkpoint, budget, resume, progress }): Promise<StageOutcome> => {
     if (!fabric.cluster) return { counts: {}, detail: { note: "no cluster configured" } };
+    const resumed = resume as ReconcileCheckpoint | null;
+    // The connection is shared by the invocations of one container: this invocation's traffic is the difference.
+    const trafficBefore = (await deps.clusterFor(fabric)).traffic();
     const git = await deps.gitFor(fabric);
-    const head = await git.head(fabric.git.branch);
+    const headSha = resumed ? resumed.head : ((await git.head(fabric.git.branch))?.sha ?? null);
     const storedList = await deps.resources.list(fabric);
     const stored = new Map(storedList.map((s) => [s.record.id, s]));
     // The served CRDs and every managed kind's objects: what validation judges by and what Git is compared with.
     const validation = await clusterValidation(deps, fabric, "all");
     const { connection: cluster, live, catalog } = validation;
-    const snapshot = head ? (await snapshotAndPlan(git, fabric, head.sha, validation, recordedByPath(storedList))).plan : null;
+    progress({ phase: "listing", done: live.size, total: live.size });
+    const snapshot = headSha ? (await snapshotAndPlan(git, fabric, headSha, validation, recordedByPath(storedList), progress)).plan : null;
     const plan = planReconcile({
       fabric,
       mode: fabric.sync.mode,
@@ -145,45 +190,107 @@ export function reconcileStage(deps: {
     }
     await checkpoint();
 
-    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null }]));
+    // A continuation (the previous invocation ran out of time): what it handled is not done again;
+    // whatever it applied is in sync now and not in the plan anyway.
+    const earlier = resumed?.done ?? NOTHING_DONE;
+    const handledEarlier = new Set<string>();
+    const applies = plan.applies.filter((item) => {
+      const done = resumed?.appliesDone === true || (resumed?.applied !== undefined && compareApplyOrder(ordered(positionOf(item)), ordered(resumed.applied)) <= 0);
+      if (done) handledEarlier.add(item.id);
+      return !done;
+    });
+    const prunes = plan.prunes.filter((item) => {
+      const done = resumed?.pruned !== undefined && compareDeleteOrder(ordered(positionOf(item)), ordered(resumed.pruned)) <= 0;
+      if (done) handledEarlier.add(item.id);
+      return !done;
+    });
+
+    const outcomes = new Map<string, Outcome>(plan.items.map((i) => [i.id, { observations: [...i.observations], drift: i.drift, error: null, live: i.live }]));
     const errors: string[] = [];
     const removedFields: Record<string, readonly string[]> = {};
+    // Each invocation handles at least a few objects before it may stop: a continuation always progresses.
+    let started = 0;
+    let appliesRejected = 0;
+    let prunesRejected = 0;
+    const outOfTime = () => started >= APPLY_CONCURRENCY && budget.exhausted();
     // Applies tier by tier in kind order (what is referenced exists first), several at a time within a
     // tier. A denial is this resource's error; a server problem fails the stage (SQS retries it, and
     // server-side apply makes the retry harmless).
-    for (const tier of tiers(plan.applies)) {
-      await inParallel(tier, APPLY_CONCURRENCY, async (item) => {
-        const outcome = outcomes.get(item.id)!;
-        try {
-          const { drift, removed } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
-          outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
-          outcome.drift = drift;
-          if (removed.length > 0) removedFields[item.id] = removed;
-        } catch (error) {
-          if (!(error instanceof ClusterRejectedError)) throw error;
-          outcome.error = error.message;
-          errors.push(`${item.id}: ${error.message}`);
-        }
-      });
+    const handledApplies: ReconcileItem[] = [];
+    let stopped = false;
+    let applied = 0;
+    const applying = () => progress({ phase: "applying", done: applied, total: applies.length, counts: { applied: applied - appliesRejected, rejected: appliesRejected } });
+    if (applies.length > 0) applying();
+    for (const tier of tiers(applies)) {
+      const taken = await inParallel(
+        tier,
+        APPLY_CONCURRENCY,
+        async (item) => {
+          started++;
+          const outcome = outcomes.get(item.id)!;
+          try {
+            const { drift, removed, live: after } = await makeEqual(cluster, { ...item, desired: item.desired! }, catalog);
+            outcome.observations.push("apply-sent", drift.length === 0 ? "cluster-matches" : "cluster-differs");
+            outcome.drift = drift;
+            outcome.live = after;
+            if (removed.length > 0) removedFields[item.id] = removed;
+          } catch (error) {
+            if (!(error instanceof ClusterRejectedError)) throw error;
+            outcome.error = error.message;
+            errors.push(`${item.id}: ${error.message}`);
+            appliesRejected++;
+          } finally {
+            applied++;
+            applying();
+          }
+        },
+        outOfTime,
+      );
+      handledApplies.push(...tier.slice(0, taken));
+      if (taken < tier.length) {
+        stopped = true;
+        break;
+      }
     }
     errors.sort();
-    if (plan.prunes.length > 0) await checkpoint();
-    for (const item of plan.prunes) {
+    const handledPrunes: ReconcileItem[] = [];
+    const pruned = new Set<string>();
+    if (!stopped && prunes.length > 0) await checkpoint();
+    for (const item of stopped ? [] : prunes) {
+      if (outOfTime()) {
+        stopped = true;
+        break;
+      }
+      started++;
       const outcome = outcomes.get(item.id)!;
+      progress({ phase: "pruning", done: pruned.size, total: plan.prunes.length });
       try {
         await cluster.delete(item.kind, item.namespace, item.name);
         outcome.observations.push("pruned");
+        outcome.live = null;
+        pruned.add(item.id);
       } catch (error) {
         if (!(error instanceof ClusterRejectedError)) throw error;
         outcome.error = error.message;
         errors.push(`${item.id}: ${error.message}`);
+        prunesRejected++;
       }
+      handledPrunes.push(item);
     }
 
+    // The records of what this invocation handled; when it finished, of everything else too (except
+    // what an earlier invocation handled and recorded).
     const upserts: ResourceRecord[] = [];
     const forgotten: string[] = [];
+    const lastSeen = new Map<string, Readonly<Record<string, unknown>> | null>();
     const byState: Record<string, number> = {};
+    const handledNow = new Set([...handledApplies, ...handledPrunes].map((i) => i.id));
     for (const item of plan.items) {
+      if (handledEarlier.has(item.id)) {
+        if (item.record) byState[item.record.state] = (byState[item.record.state] ?? 0) + 1;
+        continue;
+      }
+      if (stopped && !handledNow.has(item.id)) continue;
       const outcome = outcomes.get(item.id)!;
       const state = settle(item.record?.state ?? null, outcome.observations);
       if (state === FORGOTTEN) {
@@ -192,14 +299,60 @@ export function reconcileStage(deps: {
       }
       byState[state] = (byState[state] ?? 0) + 1;
       upserts.push(recordOf(item, state, outcome));
+      lastSeen.set(item.id, outcome.live === null ? null : liveView(outcome.live));
     }
+    // Valid in Git before, invalid now: neither compared nor applied (their records keep the error).
+    const invalid = plan.items.filter((i) => i.source === "git" && i.desired === null && i.record?.inGit === true).length;
     await checkpoint();
-    const written = await deps.resources.writeChanged(fabric, upserts, stored, now.toISOString());
-    await deps.resources.delete(fabric, forgotten, stored);
+    const { written } = await writeRecords(deps.resources, {
+      fabric,
+      runId: run.runId,
+      stage: "reconcile",
+      step: run.chain.indexOf("reconcile"),
+      at: now.toISOString(),
+      stored,
+      upserts,
+      forgotten,
+      pruned,
+      live: lastSeen,
+      onProgress: (done, total) => progress({ phase: "recording", done, total }),
+    });
+    const rejected = errors.length;
+    const done = {
+      applied: earlier.applied + handledApplies.length - appliesRejected,
+      rejected: earlier.rejected + rejected,
+      pruned: earlier.pruned + handledPrunes.length - prunesRejected,
+      recordsWritten: earlier.recordsWritten + written,
+      recordsForgotten: earlier.recordsForgotten + forgotten.length,
+    };
+    const trafficAfter = cluster.traffic();
+    const clusterTraffic = { requests: trafficAfter.requests - trafficBefore.requests, throttled: trafficAfter.throttled - trafficBefore.throttled };
+    const allRemoved = mergedRemovedFields(resumed?.removedFields, removedFields);
+    const detail = { ...summary, ...(Object.keys(allRemoved).length > 0 ? { removedFields: allRemoved } : {}) };
+    if (stopped) {
+      const lastApply = handledApplies.at(-1);
+      const lastPrune = handledPrunes.at(-1);
+      const appliesDone = resumed?.appliesDone === true || handledApplies.length === applies.length;
+      const next: ReconcileCheckpoint = {
+        head: headSha,
+        ...(appliesDone ? { appliesDone: true } : lastApply ? { applied: positionOf(lastApply) } : resumed?.applied ? { applied: resumed.applied } : {}),
+        ...(lastPrune ? { pruned: positionOf(lastPrune) } : resumed?.pruned ? { pruned: resumed.pruned } : {}),
+        done,
+        ...(Object.keys(allRemoved).length > 0 ? { removedFields: allRemoved } : {}),
+      };
+      return {
+        counts: { kindsListed: live.size, ...done, remaining: applies.length - handledApplies.length + prunes.length - handledPrunes.length },
+        errors,
+        detail,
+        continueFrom: next as unknown as Record<string, unknown>,
+        clusterTraffic,
+      };
+    }
     return {
-      counts: { kindsListed: live.size, applied: plan.applies.length - errors.length, pruned: plan.prunes.length, rejected: errors.length, recordsWritten: written, recordsForgotten: forgotten.length, ...byState },
+      counts: { kindsListed: live.size, ...done, invalid, ...byState },
       errors,
-      detail: { ...summary, ...(Object.keys(removedFields).length > 0 ? { removedFields: Object.fromEntries(Object.entries(removedFields).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}) },
+      detail,
+      clusterTraffic,
     };
   };
 }

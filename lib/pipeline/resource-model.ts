@@ -29,6 +29,27 @@ export interface ResourceRecord extends ResourceIdentity {
   readonly error: string | null;
   readonly warnings: readonly string[];
   readonly drift: readonly DriftEntry[];
+  /**
+   * The last valid Git version: what reconcile compares the cluster with and applies. Equal to
+   * gitCommitSha/gitBlobSha unless the current managed file is invalid (then those name the invalid
+   * version and `error` says why). Absent in records written before it existed.
+   */
+  readonly appliedCommitSha?: string | null;
+  readonly appliedBlobSha?: string | null;
+  /** Hash of the desired object stored with the record (absent: none stored yet). */
+  readonly desiredHash?: string | null;
+  /** Hash of the live object stored with the record, as last seen (null: not in the cluster). */
+  readonly liveHash?: string | null;
+}
+
+/**
+ * The objects stored with a record, for the resource detail: the desired object (normalized, as Git
+ * holds its last valid version) and the live one (as last seen, server fields stripped). A key left
+ * out keeps what is stored.
+ */
+export interface ResourceObjects {
+  readonly desired?: Readonly<Record<string, unknown>> | null;
+  readonly live?: Readonly<Record<string, unknown>> | null;
 }
 
 export function fromGit(record: ResourceRecord): boolean {

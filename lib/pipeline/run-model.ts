@@ -6,6 +6,7 @@
 // would still exceed its budget is shrunk further by fitToBudget() before it is stored.
 import type { Stage } from "../config/settings.js";
 import { boundedList, boundedText, fitToBudget, RUN_LIST_LIMIT } from "./bounded.js";
+import type { RejectedSummary } from "./rejections.js";
 
 export type RunTrigger = "api" | "schedule" | "webhook";
 /**
@@ -79,6 +80,22 @@ export interface StageRecord {
   readonly attempts?: number;
   /** Stage-specific outcome (the commit made, the plan's would-be changes as BoundedLists, ...). */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /**
+   * How many times the stage ran out of its time budget and was continued by another invocation
+   * (stage-runner.ts); absent when it finished in one.
+   */
+  readonly continuations?: number;
+  /** While continued: what the stage has done so far, for its next invocation (small; stage-specific). */
+  readonly checkpoint?: Readonly<Record<string, unknown>>;
+  /** While the stage runs: how far it is in its current phase (reported at least every 2 s; see progress.ts). */
+  readonly progress?: StageProgress;
+}
+
+/** A running stage's progress: `done` of `total` units of its current phase (files read, objects applied, ...). */
+export interface StageProgress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface Run {
@@ -112,6 +129,11 @@ export interface Run {
   readonly actors?: readonly string[];
   /** adopt: what to adopt; null or absent: every cluster-only object. */
   readonly adopt?: AdoptSelection | null;
+  /**
+   * Set when its ingest stage rejected documents (or would, in a plan): how many raw files and documents.
+   * The reasons are in the run's rejections (GET .../runs/{runId}); `status` still says how the run ended.
+   */
+  readonly rejected?: RejectedSummary;
 }
 
 /** Time-ordered id: the creation time in UTC to the millisecond, then randomness against same-ms collisions. */
@@ -146,8 +168,14 @@ export function appendErrors(record: Pick<StageRecord, "errors" | "errorsTotal">
 
 /** The stage record as stored: within its byte budget (see bounded.ts). */
 export function boundedStageRecord(record: StageRecord): StageRecord {
-  const fitted = fitToBudget({ ...record, errorsTotal: record.errorsTotal ?? record.errors.length });
-  if (fitted.errorsTotal !== fitted.errors.length) return fitted;
+  // A checkpoint is read back by the stage: never cut (stages keep it small, see CHECKPOINT_BUDGET_BYTES).
+  const { checkpoint, ...bounded } = record;
+  const fitted = fitToBudget({ ...bounded, errorsTotal: bounded.errorsTotal ?? bounded.errors.length });
+  const withCheckpoint = (r: StageRecord): StageRecord => (checkpoint ? { ...r, checkpoint } : r);
+  if (fitted.errorsTotal !== fitted.errors.length) return withCheckpoint(fitted);
   const { errorsTotal: _total, ...rest } = fitted;
-  return rest;
+  return withCheckpoint(rest);
 }
+
+/** Largest checkpoint a stage may record (it rides in the run record, < 100 KB with everything else). */
+export const CHECKPOINT_BUDGET_BYTES = 8_000;

@@ -13,6 +13,7 @@
 // a follow-up handed the lock but not yet launched).
 import type { Fabric } from "../fabrics/schema.js";
 import { logger } from "../observability/logger.js";
+import { recordRunMetrics } from "../observability/metrics.js";
 import { FabricNotFoundError } from "../store/errors.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { FabricRunLock, RunRepository } from "../store/runs.js";
@@ -47,6 +48,11 @@ export interface RunStartRequest {
   readonly actor?: string;
   /** adopt: what to adopt; null or absent: every cluster-only object. */
   readonly adopt?: AdoptSelection | null;
+  /**
+   * The fabric and its run lock as the caller just read them consistently (the schedule tick's claim
+   * returns both): the first attempt uses them instead of reading them again.
+   */
+  readonly known?: { readonly fabric: Fabric; readonly lock: FabricRunLock };
 }
 
 export interface RunStartResult {
@@ -86,6 +92,11 @@ export function lostReason(expiredAt: string): string {
 
 export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** The same service sending through `queue` (the schedule tick's StageOutbox). */
+  withQueue(queue: StageQueue): RunService {
+    return new RunService({ ...this.deps, queue });
+  }
 
   /** When a lease given now runs out. */
   leaseFrom(now: Date, extraSeconds = 0): string {
@@ -132,7 +143,7 @@ export class RunService {
 
   async start(request: RunStartRequest): Promise<RunStartResult> {
     const { fabrics, runs, random } = this.deps;
-    const fabric = await fabrics.require(request.fabricId);
+    const fabric = request.known?.fabric ?? (await fabrics.require(request.fabricId));
     const at = request.now.toISOString();
     const triggerSha = request.triggerSha ?? null;
     await this.reapDryRuns(fabric.id, request.now);
@@ -145,7 +156,7 @@ export class RunService {
     }
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lock = await runs.readLock(fabric.id);
+      const lock = attempt === 0 && request.known ? request.known.lock : await runs.readLock(fabric.id);
       if (!lock) throw new FabricNotFoundError(fabric.id);
       if (!lock.activeRunId) {
         const runId = newRunId(request.now, random());
@@ -292,6 +303,7 @@ export class RunService {
   async finish(run: Run, outcome: { status: "succeeded" | "failed" | "cancelled"; error: string | null }, now: Date): Promise<string | null> {
     if (await this.deps.runs.finish(run.fabricId, run.runId, outcome.status, now.toISOString(), outcome.error)) {
       logger.info(`run ${outcome.status}`, { fabricId: run.fabricId, runId: run.runId, ...(outcome.error ? { error: outcome.error } : {}) });
+      recordRunMetrics(run.kind, outcome.status);
     }
     if (run.dryRun) return null;
     return this.settle(run.fabricId, run.runId, now);

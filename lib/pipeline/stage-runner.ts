@@ -7,18 +7,30 @@
 // While a stage works, its run's lease is renewed (a heartbeat, and a checkpoint before each
 // irreversible step); a stage whose run was failed as lost, cancelled with its fabric, or whose fabric
 // is gone stops at the next checkpoint and leaves nothing behind for a later registration.
+//
+// Resumable stages (issue #18): a stage works against a time budget (StageContext.budget: the function's
+// remaining time less the reserve for recording its outcome, the same deadline in-stage retries keep).
+// A stage that runs out returns `continueFrom`, a small checkpoint of what it has done (committed,
+// applied); the runner sends a continuation message (the same stage, MessageDeduplicationId
+// <runId>:<stage>:<n>) and records the checkpoint in the run, which shows it (StageRecord.continuations,
+// .checkpoint). The next invocation gets it as StageContext.resume. A continuation that is older than the
+// one the run records was superseded and is dropped, so a redelivery does nothing twice; a stage that
+// asks to continue without progress, or more than MAX_CONTINUATIONS times, fails.
 import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { logger } from "../observability/logger.js";
+import { recordStageMetrics } from "../observability/metrics.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { RunLostError, StageRetryLaterError } from "./errors.js";
-import type { StageMessage } from "./messages.js";
+import { continuationOf, MAX_CONTINUATIONS, type StageMessage } from "./messages.js";
+import { progressReporter, type ProgressUpdate } from "./progress.js";
+import { boundedRejections, rejectedSummary, type RejectedFile } from "./rejections.js";
 import type { StageQueue } from "./queue.js";
 import { anotherTryFits, backoffMs, inStageRule, queueRetryDelaySeconds, reserveMs } from "./retry-policy.js";
-import { appendErrors, boundedStageRecord, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
+import { appendErrors, boundedStageRecord, CHECKPOINT_BUDGET_BYTES, isFinished, nextStage, type Run, type StageRecord } from "./run-model.js";
 import type { RunService } from "./runs.js";
 
 export interface StageOutcome {
@@ -27,6 +39,25 @@ export interface StageOutcome {
   readonly detail?: Readonly<Record<string, unknown>>;
   readonly headBefore?: string | null;
   readonly headAfter?: string | null;
+  /**
+   * The stage ran out of its budget before it finished: what it has done so far (small, JSON). The
+   * runner records it and invokes the stage again, which finds it in `resume`. `counts`, `errors` and
+   * `detail` describe the work so far (errors are this invocation's own; the record keeps earlier ones).
+   */
+  readonly continueFrom?: Readonly<Record<string, unknown>>;
+  /** This invocation's traffic to the cluster, for the metrics (not recorded in the run). */
+  readonly clusterTraffic?: { readonly requests: number; readonly throttled: number };
+  /** The raw files whose documents ingest rejected (or would, in a plan): stored with the run, counted on it. */
+  readonly rejections?: readonly RejectedFile[];
+}
+
+/** The time a stage invocation may work. */
+export interface StageBudget {
+  /** Epoch ms by which the stage stops starting new work, keeping time to record its outcome. */
+  readonly deadlineMs: number;
+  remainingMs(): number;
+  /** The deadline has passed: a resumable stage finishes what it has started and asks to continue. */
+  exhausted(): boolean;
 }
 
 export interface StageContext {
@@ -44,12 +75,20 @@ export interface StageContext {
    * backoff and answers true (do it again); otherwise false (throw it). Counts as a try of the stage.
    */
   retryInPlace(error: unknown): Promise<boolean>;
+  readonly budget: StageBudget;
+  /** The checkpoint the previous invocation of this stage recorded when it ran out of time; null on the first. */
+  readonly resume: Readonly<Record<string, unknown>> | null;
+  /**
+   * Where the stage is (phase, done of total, counts so far). Call it as often as convenient: one
+   * throttled reporter writes the run record at most once a second (progress.ts).
+   */
+  progress(update: ProgressUpdate): void;
 }
 
 export type StageImplementation = (context: StageContext) => Promise<StageOutcome>;
 
 export interface StageRunnerDeps {
-  readonly settings: Pick<Settings, "runLeaseSeconds" | "retryDelaySeconds">;
+  readonly settings: Pick<Settings, "runLeaseSeconds" | "retryDelaySeconds" | "stageBudgetSeconds">;
   readonly fabrics: FabricRepository;
   readonly runs: RunRepository;
   readonly resources: ResourceRepository;
@@ -142,20 +181,31 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     return;
   }
   const previous = run.stages[message.stage];
+  const continuation = continuationOf(message);
+  if (previous?.status !== "succeeded" && continuation < (previous?.continuations ?? 0)) {
+    // Superseded: a later continuation was sent (and recorded) after this one was handled.
+    logger.info(`${message.stage} stage: continuation ${continuation} is superseded by ${previous?.continuations}`, { fabricId: run.fabricId, runId: run.runId });
+    return;
+  }
   if (previous?.status !== "succeeded") {
     const started = deps.clock();
+    const startedMs = Date.now();
     const leaseUntil = (extraSeconds = 0) => new Date(deps.clock().getTime() + (deps.settings.runLeaseSeconds + extraSeconds) * 1000).toISOString();
     // A previous attempt's detail survives: the ingest stage keeps its planned base there.
     let record: StageRecord = {
       status: "running",
       startedAt: previous?.startedAt ?? started.toISOString(),
       finishedAt: null,
-      counts: {},
+      // A continued stage keeps showing what it has done so far.
+      counts: previous?.checkpoint ? previous.counts : {},
       errors: previous?.errors ?? [],
       ...(previous?.errorsTotal !== undefined ? { errorsTotal: previous.errorsTotal } : {}),
       attempts: previous?.attempts ?? 0,
       ...(previous?.detail ? { detail: previous.detail } : {}),
+      ...(previous?.continuations ? { continuations: previous.continuations } : {}),
+      ...(previous?.checkpoint ? { checkpoint: previous.checkpoint } : {}),
     };
+    const resume = previous?.checkpoint ?? null;
     const startedOk = await deps.runs.updateStage(
       run.fabricId,
       run.runId,
@@ -167,8 +217,15 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     if (!startedOk) return; // ended meanwhile (lost, or its fabric deleted)
     const implementation = deps.stages[message.stage];
     const lease = holdLease(deps, run);
+    const { fabricId, runId } = run;
+    const reporter = progressReporter((update) => {
+      const { counts, ...progress } = update;
+      return deps.runs.updateProgress(fabricId, runId, message.stage, progress, counts);
+    }, { onError: (error) => logger.warn("progress not recorded", { fabricId, runId, error: describe(error) }) });
     const remaining = delivery.remainingTimeMs?.() ?? DEFAULT_REMAINING_MS;
-    const deadlineMs = Date.now() + remaining - reserveMs(remaining);
+    const capMs = deps.settings.stageBudgetSeconds !== undefined ? deps.settings.stageBudgetSeconds * 1000 : Infinity;
+    const deadlineMs = Date.now() + Math.min(remaining - reserveMs(remaining), capMs);
+    const budget: StageBudget = { deadlineMs, remainingMs: () => Math.max(0, deadlineMs - Date.now()), exhausted: () => Date.now() >= deadlineMs };
     let outcome: StageOutcome | undefined;
     let failure: unknown;
     let inPlaceRetries = 0;
@@ -187,7 +244,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         record = { ...record, attempts: (record.attempts ?? 0) + 1 };
         try {
           if (!implementation) throw new Error(`stage ${message.stage} is not available`);
-          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace });
+          outcome = await implementation({ fabric, run, now: started, checkpoint: () => lease.checkpoint(), retryInPlace, budget, resume, progress: (update) => reporter.report(update) });
           break;
         } catch (error) {
           if (error instanceof RunLostError || lease.lost) {
@@ -213,6 +270,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       }
     } finally {
       lease.stop();
+      await reporter.stop();
     }
 
     if (outcome === undefined) {
@@ -241,9 +299,23 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         attempt: record.attempts,
         error: describe(error),
       });
+      recordStageMetrics({ stage: message.stage, outcome: final ? "failed" : "retried", durationMs: Date.now() - startedMs });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw new StageRetryLaterError(delaySeconds, error);
       await deps.runService.finish(run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, deps.clock());
+      return;
+    }
+
+    const metrics = {
+      stage: message.stage,
+      durationMs: Date.now() - startedMs,
+      counts: outcome.counts,
+      committed: typeof outcome.headAfter === "string" && outcome.headBefore !== undefined && outcome.headAfter !== outcome.headBefore,
+      ...(outcome.clusterTraffic ? { cluster: outcome.clusterTraffic } : {}),
+    };
+    if (outcome.continueFrom) {
+      recordStageMetrics({ ...metrics, outcome: "continued" });
+      await continueLater(deps, { run, fabric, stage: message.stage, record, outcome, checkpoint: outcome.continueFrom, resume, next: continuation + 1, leaseUntil: leaseUntil() });
       return;
     }
 
@@ -256,8 +328,12 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       ...appendErrors(record, outcome.errors ?? []),
       attempts: record.attempts,
       ...(outcome.detail ? { detail: outcome.detail } : {}),
+      ...(record.continuations ? { continuations: record.continuations } : {}),
     });
+    recordStageMetrics({ ...metrics, outcome: "succeeded" });
     logger.info(`${message.stage} stage succeeded`, { fabricId: run.fabricId, runId: run.runId, stage: message.stage, counts: outcome.counts, errors: done.errorsTotal ?? done.errors.length });
+    // The reasons first, then the record that points at them.
+    if (outcome.rejections && outcome.rejections.length > 0) await deps.runs.putRejections(run.fabricId, run.runId, boundedRejections(outcome.rejections));
     const recorded = await deps.runs.updateStage(
       run.fabricId,
       run.runId,
@@ -266,6 +342,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       {
         ...(outcome.headBefore !== undefined && run.headBefore === null ? { headBefore: outcome.headBefore } : {}),
         ...(outcome.headAfter !== undefined ? { headAfter: outcome.headAfter } : {}),
+        ...(outcome.rejections && outcome.rejections.length > 0 ? { rejected: rejectedSummary(outcome.rejections) } : {}),
         leaseExpiresAt: leaseUntil(),
       },
       { inFlight: true },
@@ -285,4 +362,59 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
   }
   if (next) await deps.queue.send({ v: 1, fabricId: run.fabricId, runId: run.runId, stage: next });
   else await deps.runService.finish(current, { status: "succeeded", error: null }, deps.clock());
+}
+
+/**
+ * The stage ran out of its budget: send its continuation, then record the checkpoint (in this order: a
+ * crash between the two leaves a continuation that the run does not know yet, which is accepted, rather
+ * than a recorded continuation that was never sent, which would hang the run until its lease expires).
+ */
+async function continueLater(
+  deps: StageRunnerDeps,
+  step: {
+    readonly run: Run;
+    readonly fabric: Fabric;
+    readonly stage: Stage;
+    readonly record: StageRecord;
+    readonly outcome: StageOutcome;
+    readonly checkpoint: Readonly<Record<string, unknown>>;
+    readonly resume: Readonly<Record<string, unknown>> | null;
+    readonly next: number;
+    readonly leaseUntil: string;
+  },
+): Promise<void> {
+  const { run, stage, record, outcome, checkpoint, next } = step;
+  const size = Buffer.byteLength(JSON.stringify(checkpoint));
+  const stuck =
+    size > CHECKPOINT_BUDGET_BYTES
+      ? `its checkpoint is ${size} bytes, more than ${CHECKPOINT_BUDGET_BYTES}`
+      : JSON.stringify(checkpoint) === JSON.stringify(step.resume)
+        ? "it made no progress within its time budget"
+        : next > MAX_CONTINUATIONS
+          ? `it needed more than ${MAX_CONTINUATIONS} continuations`
+          : null;
+  if (stuck !== null) {
+    const error = `${stage}: the stage cannot be continued: ${stuck}`;
+    await deps.runs.updateStage(run.fabricId, run.runId, stage, boundedStageRecord({ ...record, ...appendErrors(record, [error]), status: "failed", finishedAt: deps.clock().toISOString() }), {}, { inFlight: true });
+    logger.error(error, { fabricId: run.fabricId, runId: run.runId, stage });
+    await deps.runService.finish(run, { status: "failed", error }, deps.clock());
+    return;
+  }
+  await deps.queue.send({ v: 2, fabricId: run.fabricId, runId: run.runId, stage, continuation: next });
+  const continued = boundedStageRecord({
+    ...record,
+    status: "running",
+    finishedAt: null,
+    counts: outcome.counts,
+    ...appendErrors(record, outcome.errors ?? []),
+    ...(outcome.detail ? { detail: outcome.detail } : {}),
+    continuations: next,
+    checkpoint,
+  });
+  const recorded = await deps.runs.updateStage(run.fabricId, run.runId, stage, continued, { leaseExpiresAt: step.leaseUntil }, { inFlight: true });
+  if (!recorded) {
+    await leaveNothingBehind(deps, step.fabric);
+    return;
+  }
+  logger.info(`${stage} stage continues in invocation ${next + 1}`, { fabricId: run.fabricId, runId: run.runId, stage, counts: outcome.counts });
 }

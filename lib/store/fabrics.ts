@@ -3,8 +3,10 @@ import { randomBytes } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { repositoryKey } from "../fabrics/repository-key.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "./errors.js";
+import { lockOfItem, type FabricRunLock } from "./lock-item.js";
 import { TABLE_INDEXES } from "./table.js";
 
 const FABRIC_TYPE = "FABRIC";
@@ -22,7 +24,15 @@ interface FabricItem extends Omit<Fabric, "id"> {
   gsi1sk: string;
   gsi2pk?: string;
   gsi2sk?: string;
+  gsi3pk?: string;
+  gsi3sk?: string;
   nextSyncAt?: string;
+}
+
+/** The byRepository index's attributes of a fabric; none for a local repository. */
+function repositoryAttributes(fabric: Pick<Fabric, "id" | "git">): { gsi3pk: string; gsi3sk: string } | null {
+  const key = repositoryKey(fabric.git);
+  return key === null ? null : { gsi3pk: `REPO#${key}`, gsi3sk: `${fabric.git.branch}#${fabric.id}` };
 }
 
 function toItem(fabric: Fabric, nextSyncAt: string | undefined): FabricItem {
@@ -33,6 +43,7 @@ function toItem(fabric: Fabric, nextSyncAt: string | undefined): FabricItem {
     type: "fabric",
     gsi1pk: FABRIC_TYPE,
     gsi1sk: fabric.id,
+    ...repositoryAttributes(fabric),
   };
   // Only scheduled fabrics are in the sparse dueSync index.
   if (nextSyncAt && !fabric.sync.suspended) {
@@ -60,6 +71,14 @@ function fromItem(item: Record<string, unknown>): Fabric {
   };
 }
 
+/** A fabric as read, with the schedule's bookkeeping that is not one of its settings. */
+export interface FabricView {
+  readonly fabric: Fabric;
+  readonly nextSyncAt: string | null;
+}
+
+const nextSyncOf = (item: Record<string, unknown>): string | null => (typeof item.nextSyncAt === "string" ? item.nextSyncAt : null);
+
 export class FabricRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -83,11 +102,75 @@ export class FabricRepository {
   }
 
   async get(id: string): Promise<Fabric | null> {
+    return (await this.getView(id))?.fabric ?? null;
+  }
+
+  /** The fabric and when the schedule syncs it next (null while suspended). */
+  async getView(id: string): Promise<FabricView | null> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: fabricPartitionKey(id), sk: "META" }, ConsistentRead: true }),
     );
     if (!out.Item) return null;
-    return typeof out.Item.uid === "string" ? fromItem(out.Item) : this.assignUid(id);
+    const fabric = typeof out.Item.uid === "string" ? fromItem(out.Item) : await this.assignUid(id);
+    if (!fabric) return null;
+    if (typeof out.Item.uid === "string") await this.backfillRepositoryIndex(fabric, out.Item);
+    return { fabric, nextSyncAt: nextSyncOf(out.Item) };
+  }
+
+  async requireView(id: string): Promise<FabricView> {
+    const view = await this.getView(id);
+    if (!view) throw new FabricNotFoundError(id);
+    return view;
+  }
+
+  /**
+   * A fabric stored before the byRepository index existed gets its index attributes when it is next read
+   * (any read: GET, the list, the schedule tick, a stage), so that pushes find it. Conditional on the git
+   * block being unchanged, so a concurrent PATCH is not overwritten.
+   */
+  private async backfillRepositoryIndex(fabric: Fabric, item: Record<string, unknown>): Promise<void> {
+    const wanted = repositoryAttributes(fabric);
+    if (wanted === null || (item.gsi3pk === wanted.gsi3pk && item.gsi3sk === wanted.gsi3sk)) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: fabricPartitionKey(fabric.id), sk: "META" },
+          UpdateExpression: "SET gsi3pk = :pk, gsi3sk = :sk",
+          ConditionExpression: "attribute_exists(pk) AND #version = :version",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":pk": wanted.gsi3pk, ":sk": wanted.gsi3sk, ":version": fabric.version },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * The fabrics that track one of `repositoryKeys` (lib/fabrics/repository-key.ts), on `branch` or (without
+   * it) on any branch: one Query per key on the byRepository index, never a listing of every fabric.
+   * Eventually consistent, like every index: a fabric registered a moment ago may be missing.
+   */
+  async forRepository(repositoryKeys: readonly string[], branch?: string): Promise<Fabric[]> {
+    const found = new Map<string, Fabric>();
+    for (const key of new Set(repositoryKeys)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: TABLE_INDEXES.byRepository.name,
+            KeyConditionExpression: branch === undefined ? "gsi3pk = :repo" : "gsi3pk = :repo AND begins_with(gsi3sk, :branch)",
+            ExpressionAttributeValues: { ":repo": `REPO#${key}`, ...(branch === undefined ? {} : { ":branch": `${branch}#` }) },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) if (typeof item.uid === "string") found.set(String(item.id), fromItem(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**
@@ -121,7 +204,11 @@ export class FabricRepository {
   }
 
   async list(): Promise<Fabric[]> {
-    const fabrics: Fabric[] = [];
+    return (await this.listViews()).map((v) => v.fabric);
+  }
+
+  async listViews(): Promise<FabricView[]> {
+    const fabrics: FabricView[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
@@ -135,7 +222,9 @@ export class FabricRepository {
       );
       for (const item of out.Items ?? []) {
         const fabric = typeof item.uid === "string" ? fromItem(item) : await this.assignUid(String(item.id));
-        if (fabric) fabrics.push(fabric);
+        if (!fabric) continue;
+        if (typeof item.uid === "string") await this.backfillRepositoryIndex(fabric, item);
+        fabrics.push({ fabric, nextSyncAt: nextSyncOf(item) });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
@@ -151,11 +240,12 @@ export class FabricRepository {
     const item = toItem(fabric, nextSyncAt);
     const fields = ["git", "cluster", "sync", "hedgehog", "directory", "version", "updatedAt"] as const;
     const schedule = item.gsi2pk ? ["nextSyncAt", "gsi2pk", "gsi2sk"] : [];
-    const sets = [...fields, ...schedule].map((f) => `#${f} = :${f}`);
-    const removes = item.gsi2pk ? [] : ["nextSyncAt", "gsi2pk", "gsi2sk"];
-    const names = Object.fromEntries([...fields, ...schedule, ...removes].map((f) => [`#${f}`, f]));
+    const repository = item.gsi3pk ? ["gsi3pk", "gsi3sk"] : [];
+    const sets = [...fields, ...schedule, ...repository].map((f) => `#${f} = :${f}`);
+    const removes = [...(item.gsi2pk ? [] : ["nextSyncAt", "gsi2pk", "gsi2sk"]), ...(item.gsi3pk ? [] : ["gsi3pk", "gsi3sk"])];
+    const names = Object.fromEntries([...fields, ...schedule, ...repository, ...removes].map((f) => [`#${f}`, f]));
     const values: Record<string, unknown> = { ":expected": expected };
-    for (const f of [...fields, ...schedule]) values[`:${f}`] = item[f as keyof FabricItem];
+    for (const f of [...fields, ...schedule, ...repository]) values[`:${f}`] = item[f as keyof FabricItem];
     try {
       await this.db.send(
         new UpdateCommand({
@@ -258,23 +348,30 @@ export class FabricRepository {
 
   /**
    * Moves the fabric's next sync from `seen` to `next`, only if it is still `seen`: of two ticks that
-   * found the fabric due, one wins. False when it moved meanwhile, or the fabric was suspended (no
-   * nextSyncAt any more) or deleted. Not a settings change: the version is not bumped.
+   * found the fabric due, one wins. Null when it moved meanwhile, or the fabric was suspended (no
+   * nextSyncAt any more) or deleted. Not a settings change: the version is not bumped. The winner gets
+   * the fabric and its run lock as this write left them (a consistent read for free: the run starter
+   * needs both).
    */
-  async reschedule(id: string, seen: string, next: string): Promise<boolean> {
+  async reschedule(id: string, seen: string, next: string): Promise<ClaimedSchedule | null> {
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: fabricPartitionKey(id), sk: "META" },
           UpdateExpression: "SET nextSyncAt = :next, gsi2sk = :sortKey",
           ConditionExpression: "attribute_exists(pk) AND nextSyncAt = :seen AND gsi2pk = :schedule",
           ExpressionAttributeValues: { ":next": next, ":sortKey": `${next}#${id}`, ":seen": seen, ":schedule": SCHEDULE_PARTITION },
+          ReturnValues: "ALL_NEW",
         }),
       );
-      return true;
+      const item = out.Attributes;
+      if (!item || typeof item.uid !== "string") return null;
+      const fabric = fromItem(item);
+      await this.backfillRepositoryIndex(fabric, item);
+      return { fabric, lock: lockOfItem(item) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return null;
       throw error;
     }
   }
@@ -286,4 +383,10 @@ const SCHEDULE_PARTITION = "SCHEDULE";
 export interface DueFabric {
   readonly fabric: Fabric;
   readonly nextSyncAt: string;
+}
+
+/** A due fabric claimed by a tick: the fabric and its run lock, read consistently by the claiming write. */
+export interface ClaimedSchedule {
+  readonly fabric: Fabric;
+  readonly lock: FabricRunLock;
 }

@@ -6,11 +6,22 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Stage } from "../config/settings.js";
-import type { Run, RunStatus, RunTrigger, StageRecord } from "../pipeline/run-model.js";
+import type { RunRejections } from "../pipeline/rejections.js";
+import type { Run, RunStatus, RunTrigger, StageProgress, StageRecord } from "../pipeline/run-model.js";
 import { fabricPartitionKey } from "./fabrics.js";
+import { LOCK_ATTRIBUTES, lockOfItem, type FabricRunLock } from "./lock-item.js";
 import { TABLE_INDEXES } from "./table.js";
 
-const runKey = (fabricId: string, runId: string) => ({ pk: fabricPartitionKey(fabricId), sk: `RUN#${runId}` });
+const RUN_PREFIX = "RUN#";
+const runKey = (fabricId: string, runId: string) => ({ pk: fabricPartitionKey(fabricId), sk: `${RUN_PREFIX}${runId}` });
+/** A run's rejections live beside it, not under RUN# (which lists runs). */
+const rejectionsKey = (fabricId: string, runId: string) => ({ pk: fabricPartitionKey(fabricId), sk: `REJ#${runId}` });
+
+/** A page of runs, newest first; `resumeAfter`: the run id the next page starts after, when more may follow. */
+export interface RunPage {
+  readonly items: readonly Run[];
+  readonly resumeAfter: string | null;
+}
 
 function fromItem(item: Record<string, unknown>): Run {
   const { pk: _pk, sk: _sk, type: _type, ...run } = item;
@@ -21,14 +32,7 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
 }
 
-export interface FabricRunLock {
-  readonly activeRunId: string | null;
-  readonly activeRunAt: string | null;
-  /** The waiting run that starts when the active one ends (DESIGN §6); shared by every trigger meanwhile. */
-  readonly followUpRunId: string | null;
-  readonly followUpTrigger: RunTrigger | null;
-  readonly previousRunId: string | null;
-}
+export type { FabricRunLock };
 
 /** What a lease renewal found: whether the run is still in flight, and whether a cancel was asked for. */
 export interface LeaseRenewal {
@@ -85,6 +89,77 @@ export class RunRepository {
     return (out.Items ?? []).map(fromItem);
   }
 
+  /** Newest first, `limit` runs after the run `after` (exclusive). */
+  async page(fabricId: string, options: { limit: number; after?: string }): Promise<RunPage> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues: { ":pk": fabricPartitionKey(fabricId), ":p": RUN_PREFIX },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.after ? { ExclusiveStartKey: runKey(fabricId, options.after) } : {}),
+      }),
+    );
+    const items = (out.Items ?? []).map(fromItem);
+    // DynamoDB stops a page at 1 MB of data: then fewer than `limit`, and the walk goes on from the last one.
+    const last = out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk).slice(RUN_PREFIX.length) : null;
+    return { items, resumeAfter: last };
+  }
+
+  /** The newest runs, only what /status needs of each: whether its ingest stage succeeded and what it rejected. */
+  async recentIngests(fabricId: string, limit: number): Promise<{ runId: string; dryRun: boolean; ingest: string | null; rejected: boolean }[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues: { ":pk": fabricPartitionKey(fabricId), ":p": RUN_PREFIX },
+        ProjectionExpression: "runId, dryRun, rejected, stages.ingest.#status",
+        ExpressionAttributeNames: { "#status": "status" },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({
+      runId: String(i.runId),
+      dryRun: i.dryRun === true,
+      ingest: typeof i.stages?.ingest?.status === "string" ? (i.stages.ingest.status as string) : null,
+      rejected: i.rejected !== undefined,
+    }));
+  }
+
+  async putRejections(fabricId: string, runId: string, rejections: RunRejections): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...rejectionsKey(fabricId, runId), type: "rejections", runId, rejections } }));
+  }
+
+  async getRejections(fabricId: string, runId: string): Promise<RunRejections | null> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: rejectionsKey(fabricId, runId), ConsistentRead: true }));
+    return out.Item ? (out.Item.rejections as RunRejections) : null;
+  }
+
+  /**
+   * A running stage's progress and counts so far; false (and nothing written) once the stage is no
+   * longer running or the run is no longer in flight, so that a late report never overwrites a result.
+   */
+  async updateProgress(fabricId: string, runId: string, stage: Stage, progress: StageProgress, counts?: Readonly<Record<string, number>>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: `SET stages.#stage.progress = :p${counts ? ", stages.#stage.counts = :c" : ""}`,
+          ConditionExpression: `attribute_exists(pk) AND ${IN_FLIGHT_CONDITION} AND stages.#stage.#status = :running`,
+          ExpressionAttributeNames: { "#stage": stage, "#status": "status" },
+          ExpressionAttributeValues: { ":p": progress, ...(counts ? { ":c": counts } : {}), ...IN_FLIGHT },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /**
    * Writes one stage's record (and run fields). With `inFlight`, only while the run is queued or
    * running: false when it has ended meanwhile (lost, cancelled) or is gone (its fabric was deleted).
@@ -94,7 +169,7 @@ export class RunRepository {
     runId: string,
     stage: Stage,
     record: StageRecord,
-    patch: Partial<Pick<Run, "status" | "startedAt" | "headBefore" | "headAfter" | "leaseExpiresAt">> = {},
+    patch: Partial<Pick<Run, "status" | "startedAt" | "headBefore" | "headAfter" | "leaseExpiresAt" | "rejected">> = {},
     options: { inFlight?: boolean } = {},
   ): Promise<boolean> {
     const sets = ["stages.#stage = :record", ...Object.keys(patch).map((k) => `#${k} = :${k}`)];
@@ -277,19 +352,11 @@ export class RunRepository {
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: fabricPartitionKey(fabricId), sk: "META" },
-        ProjectionExpression: "activeRunId, activeRunAt, followUpRunId, followUpTrigger, previousRunId",
+        ProjectionExpression: LOCK_ATTRIBUTES,
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return null;
-    const i = out.Item;
-    return {
-      activeRunId: (i.activeRunId as string | undefined) ?? null,
-      activeRunAt: (i.activeRunAt as string | undefined) ?? null,
-      followUpRunId: (i.followUpRunId as string | undefined) ?? null,
-      followUpTrigger: (i.followUpTrigger as RunTrigger | undefined) ?? null,
-      previousRunId: (i.previousRunId as string | undefined) ?? null,
-    };
+    return out.Item ? lockOfItem(out.Item) : null;
   }
 
   /** Fabrics whose lock names an active run (for the schedule tick's sweep of lost runs). */

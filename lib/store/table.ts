@@ -9,6 +9,12 @@ export const TABLE_INDEXES = {
   byType: { name: "byType", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
   /** Sparse: only fabrics with a schedule carry it; sort key is the next sync time, so "due" is a range query. */
   dueSync: { name: "dueSync", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+  /**
+   * Sparse: fabrics by the repository they track (`REPO#<repository key>`, lib/fabrics/repository-key.ts)
+   * and `<branch>#<fabric id>`: a push webhook finds the fabrics of the pushed repository (and branch)
+   * with one query. Local repositories carry none.
+   */
+  byRepository: { name: "byRepository", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
 } as const;
 
 export const TTL_ATTRIBUTE = "expiresAt";

@@ -1,5 +1,6 @@
 // Which fabrics a GitHub push concerns, and whether it should start a run for each. Pure: the payload
 // and the fabrics in, decisions out, in fabric id order.
+import { normalizeRepositoryUrl } from "../fabrics/repository-key.js";
 import type { GitSettings } from "../fabrics/schema.js";
 import { HEDGEHOG_COMMITTER } from "../git/provider.js";
 import type { PushCommit, PushEvent, PushRepository } from "./github-payload.js";
@@ -22,38 +23,8 @@ export interface PushTarget {
   readonly git: GitSettings;
 }
 
-/**
- * `host/path` of a Git URL, lowercased, without scheme, user, port, trailing slash or `.git`, so that
- * the https, ssh (scp-like or ssh://) and git:// spellings of one GitHub repository compare equal.
- * Lowercased because GitHub's owner and repository names are case-insensitive. Null for what is not a
- * remote URL (a local path).
- */
-export function normalizeRepositoryUrl(url: string): string | null {
-  let host: string;
-  let path: string;
-  // scp-like syntax, git@github.com:owner/repo.git; the lookahead keeps scheme://... out.
-  const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/)(\S+)$/.exec(url);
-  if (scp) {
-    host = scp[1]!;
-    path = scp[2]!;
-  } else {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return null;
-    }
-    if (!["http:", "https:", "ssh:", "git:", "git+ssh:"].includes(parsed.protocol) || parsed.hostname === "") return null;
-    host = parsed.hostname;
-    path = parsed.pathname;
-  }
-  const cleaned = path
-    .split("/")
-    .filter((segment) => segment !== "")
-    .join("/")
-    .replace(/\.git$/i, "");
-  return cleaned === "" ? null : `${host}/${cleaned}`.toLowerCase();
-}
+// Moved to lib/fabrics/repository-key.ts (the store indexes fabrics by it); re-exported for callers.
+export { normalizeRepositoryUrl };
 
 /** Whether the fabric's repository is the one the push went to. */
 export function tracksRepository(git: GitSettings, repository: PushRepository): boolean {

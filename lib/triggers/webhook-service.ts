@@ -2,9 +2,11 @@
 // secret, the delivery ledger, the fabric list and the run starter are passed in (functions/http/
 // webhooks.ts wires the real ones), and so is the clock (the request time).
 //
-// Fast by construction (GitHub waits 10 s): one delivery write, one fabric listing, and per fabric to
-// run one RunService.start (DynamoDB writes and one SQS message). Everything slow happens in the workers.
+// Fast by construction (GitHub waits 10 s): one delivery write, one query per spelling of the pushed
+// repository on the store's byRepository index (never a listing of every fabric), and per fabric to run
+// one RunService.start (DynamoDB writes and one SQS message). Everything slow happens in the workers.
 import type { Settings } from "../config/settings.js";
+import { pushedRepositoryKeys } from "../fabrics/repository-key.js";
 import type { RunStartRequest, RunStartResult } from "../pipeline/runs.js";
 import type { SecretResolver } from "../secrets/index.js";
 import type { DeliveryRecord, EarlierPush, PushKey, PushRecord } from "../store/deliveries.js";
@@ -34,8 +36,11 @@ export interface WebhookDeps {
     recordPush(push: PushRecord): Promise<EarlierPush | null>;
     forgetPush(push: PushKey, deliveryId: string): Promise<void>;
   };
-  /** All fabrics. Filtering them here is fine for tens of fabrics; an index by repository would replace it. */
-  readonly fabrics: { list(): Promise<readonly PushTarget[]> };
+  /**
+   * The fabrics indexed under one of the repository keys (lib/fabrics/repository-key.ts), on any branch:
+   * those on another branch are reported as ignored.
+   */
+  readonly fabrics: { forRepository(repositoryKeys: readonly string[]): Promise<readonly PushTarget[]> };
   readonly runs: { start(request: RunStartRequest): Promise<RunStartResult> };
 }
 
@@ -158,7 +163,7 @@ export class WebhookService {
 
   private async onPush(push: PushEvent, delivery: string, now: Date): Promise<PushReport> {
     const base = { event: "push" as const, delivery, repository: push.repository.full_name, ref: push.ref, after: push.after };
-    const decisions = decidePush(push, await this.deps.fabrics.list());
+    const decisions = decidePush(push, await this.deps.fabrics.forRepository(pushedRepositoryKeys(push.repository)));
     if (decisions.length === 0) {
       return { ...base, fabrics: [], reason: "no-fabric", detail: `no fabric tracks ${push.repository.full_name}` };
     }

@@ -4,6 +4,10 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// The handlers' own logs would drown the JSON (the logger reads its level when first imported).
+process.env.HH_GITOPS_LOG_LEVEL ??= "SILENT";
+process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts") && f !== "index.ts")

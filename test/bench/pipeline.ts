@@ -111,13 +111,13 @@ async function largeIngestOnLimitedGitHub() {
   const FILES = 200;
   const repo = seedRepository(rawServerFiles(DIR, DOCUMENTS, DOCUMENTS / FILES));
   const token = randomBytes(12).toString("hex");
-  process.env.HH_BENCH_LIMITED_GITHUB_TOKEN = token;
+  process.env.HH_GITOPS_SECRET_BENCH_LIMITED_GITHUB_TOKEN = token;
   const github = await startGitHubSim({ token, limits: GITHUB_LIMITS, repos: [{ owner: "acme", repo: "large", gitdir: repo.bare }] });
   const stack = await startTestStack({ wiring });
   try {
     const registered = await stack.api("/fabrics", {
       method: "POST",
-      body: { name: "large", git: { provider: "github", owner: "acme", repo: "large", apiUrl: github.url, credentials: "env:HH_BENCH_LIMITED_GITHUB_TOKEN", directory: DIR } },
+      body: { name: "large", git: { provider: "github", owner: "acme", repo: "large", apiUrl: github.url, credentials: "env:HH_GITOPS_SECRET_BENCH_LIMITED_GITHUB_TOKEN", directory: DIR } },
     });
     await waitForRun(stack, "large", registered.body.initRun.runId);
 

@@ -151,12 +151,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     expect(await row.locator(".badge").textContent()).toContain("drifted");
     await row.getByRole("link", { name: "leaf-01" }).click();
     await page.getByRole("heading", { name: "Switch leaf-01", level: 1 }).waitFor();
-    const drifted = page.locator('.drifted[data-pointer="/spec/description"]');
+    // The drift table row holds both values; the desired and live objects (the API gives both) mark the field in each.
+    const drifted = page.locator('tr.drifted[data-pointer="/spec/description"]');
     await drifted.waitFor();
     expect(await drifted.textContent()).toContain("changed by hand");
     expect(await drifted.textContent()).toContain("VS-01 MCLAG 1");
     // Marked by a symbol with a label, not only by its background.
     expect(await drifted.locator('[aria-label="drifted"]').count()).toBeGreaterThan(0);
+    const columns = page.locator(".side-by-side figure");
+    expect(await columns.count()).toBe(2);
+    expect(await columns.nth(0).locator('.line.drifted[data-pointer="/spec/description"]').textContent()).toContain("VS-01 MCLAG 1");
+    expect(await columns.nth(1).locator('.line.drifted[data-pointer="/spec/description"]').textContent()).toContain("changed by hand");
     await shot("05-resource-drift");
   });
 

@@ -114,6 +114,14 @@ describe("hh-gitops CLI against the local stack", () => {
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ kind: "VPC", name: "test-vpc", state: "synced" })]);
   });
 
+  it("status names what needs the operator and what the last ingest rejected", async () => {
+    const r = await cli("status", "fabric-1");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^resources \d+: /m);
+    expect(r.stdout).toMatch(/gitops\/hedgehog\/fabric-1\/raw\/broken-vpc\.yaml:11: \[SCHEMA\] \/spec\/subnets\/default\/colour: unknown field "colour"/);
+  });
+
   it("answers an unknown fabric with the API's problem and exit code 2", async () => {
     const r = await cli("status", "nope");
     expect(r.code).toBe(2);

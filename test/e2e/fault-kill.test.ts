@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatedCluster } from "../../infra/local/simulated-cluster.js";
 import type { FaultHandle, KubeSim } from "../../infra/local/kube-sim/index.js";
 import { startChildStack, type ChildStack } from "../support/child-stack.js";
+import { allPages } from "../support/local-stack.js";
 import { seedRepository, type SeededRepository } from "../support/seed-repo.js";
 
 // Short, so that the test waits little for a lease to run out; nothing else triggers these fabrics.
@@ -149,7 +150,7 @@ describe("kill -9 of the local stack at ten points", () => {
       const ingestCommits = repo.log().filter((m) => m === `hedgehog-gitops: ingest ${INGEST_FILES} files from ${D}/raw`);
       expect(ingestCommits).toHaveLength(1);
       const commit = repo.head();
-      const records = (await child.api(`/fabrics/${fabric}/resources`)).body.items as Json[];
+      const records = (await allPages(child.api, `/fabrics/${fabric}/resources`)) as Json[];
       expect(records).toHaveLength(INGEST_FILES);
       const wrong = records.filter((r) => {
         const i = Number(r.name.slice("s-server-".length));
@@ -222,7 +223,7 @@ describe("kill -9 of the local stack at ten points", () => {
       expect(live).toHaveLength(RECONCILE_OBJECTS + 1);
       expect(live).toContain(`${prefix}-handmade`);
       expect(repo.log().filter((m) => m.startsWith("hedgehog-gitops: ingest"))).toHaveLength(1);
-      const records = (await child.api(`/fabrics/${fabric}/resources?kind=servers`)).body.items as Json[];
+      const records = (await allPages(child.api, `/fabrics/${fabric}/resources?kind=servers`)) as Json[];
       const fromGit = records.filter((r) => r.fromGit);
       expect(fromGit).toHaveLength(RECONCILE_OBJECTS);
       expect(fromGit.filter((r) => r.state !== "synced" || !/\/raw\/servers-\d\.yaml$/.test(r.attribution.importedFrom) || r.attribution.gitCommitSha !== repo.head())).toEqual([]);

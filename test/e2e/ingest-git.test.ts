@@ -99,7 +99,7 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     const head = repo.log().length && (await import("../support/seed-repo.js")).git(repo.bare, "rev-parse", "main").trim();
     const res = await stack.api("/fabrics/fabric-1/resources");
     expect(res.status).toBe(200);
-    expect(res.body.count).toBe(48);
+    expect(res.body.total).toBe(48);
     for (const r of res.body.items) {
       expect(r.fromGit).toBe(true);
       expect(r.state).toBe("committed");
@@ -113,7 +113,7 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     expect(vpc.status).toBe(200);
     expect(vpc.body).toMatchObject({ kind: "VPC", name: "test-vpc", namespace: "default", attribution: { gitFilePath: `${DIR}/managed/vpcs/test-vpc.yaml`, importedFrom: `${DIR}/raw/test-vpc.yaml` } });
     const switches = await stack.api("/fabrics/fabric-1/resources?kind=switches");
-    expect(switches.body.count).toBe(7);
+    expect(switches.body.total).toBe(7);
     expect(switches.body.items[0].warnings.join(" ")).toContain("SW-103");
     expect((await stack.api("/fabrics/fabric-1/resources?kind=nope")).status).toBe(422);
     const status = await stack.api("/fabrics/fabric-1/status");
@@ -143,7 +143,7 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
       total: 2,
     });
     expect(repo.log()[0]).toBe("add vpc-3");
-    expect((await stack.api("/fabrics/fabric-1/resources")).body.count).toBe(48);
+    expect((await stack.api("/fabrics/fabric-1/resources")).body.total).toBe(48);
   });
 
   it("20 parallel syncs make at most 2 runs and 1 ingest commit", async () => {
@@ -159,6 +159,6 @@ describe.each(["git", "github"] as const)("init + ingest end to end (%s provider
     const log = repo.log();
     expect(log[0]).toBe(`hedgehog-gitops: ingest 1 file from ${DIR}/raw`);
     expect(log[1]).toBe("add vpc-3");
-    expect((await stack.api("/fabrics/fabric-1/resources")).body.count).toBe(49);
+    expect((await stack.api("/fabrics/fabric-1/resources")).body.total).toBe(49);
   });
 });

@@ -84,7 +84,12 @@ describe("never harm the fabric (local stack, simulated cluster)", () => {
     expect(sim.requests.entries({ verb: "delete" })).toEqual([]);
     for (const name of ["test-vpc", "test-vpc-2", "vpc-3"]) expect(await live(VPCS, name), name).not.toBeNull();
     const kept = await resource("p1", "vpcs", "test-vpc");
-    expect(kept).toMatchObject({ state: "synced", attribution: before.attribution });
+    // The attribution names the invalid version; the cluster stays compared with the last valid one.
+    expect(kept).toMatchObject({
+      state: "synced",
+      attribution: { gitFilePath: before.attribution.gitFilePath, gitCommitSha: r.head(), appliedCommitSha: before.attribution.gitCommitSha, appliedBlobSha: before.attribution.gitBlobSha },
+    });
+    expect(kept.attribution.gitBlobSha).not.toBe(before.attribution.gitBlobSha);
     expect(kept.error).toMatch(/managed\/vpcs\/test-vpc\.yaml: .*tab/i);
     expect((await resource("p1", "vpcs", "test-vpc-2")).error).toMatch(/Test_VPC_2/);
     expect((await resource("p1", "vpcs", "vpc-3")).error).toMatch(/larger than 1048576 bytes/);

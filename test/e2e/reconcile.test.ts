@@ -58,7 +58,7 @@ describe("reconcile end to end (simulated cluster)", () => {
     expect(run.chain).toEqual(["ingest", "reconcile"]);
     expect(run.stages.reconcile.counts).toMatchObject({ kindsListed: 14, applied: 48, rejected: 0 });
     const list = await stack.api("/fabrics/fabric-1/resources");
-    expect(list.body.count).toBe(48);
+    expect(list.body.total).toBe(48);
     expect(list.body.items.every((r: { state: string }) => r.state === "synced")).toBe(true);
     const objects = sim.objects({ group: "wiring.githedgehog.com" }).length + sim.objects({ group: "vpc.githedgehog.com" }).length;
     expect(objects).toBe(48);
@@ -165,7 +165,11 @@ describe("reconcile end to end (simulated cluster)", () => {
     const pruned = await sync();
     expect(pruned.stages.reconcile.counts).toMatchObject({ pruned: 1 });
     await expect(liveVpc("test-vpc-2")).rejects.toThrow();
-    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/test-vpc-2")).status).toBe(404);
+    // Gone, and said so with its history (410), newest first: pruned, then orphaned.
+    const gone = await stack.api("/fabrics/fabric-1/resources/vpcs/test-vpc-2");
+    expect(gone.status).toBe(410);
+    expect(gone.headers.get("content-type")).toBe("application/problem+json");
+    expect(gone.body.history.items.slice(0, 2).map((h: { from: string; to: string }) => `${h.from}->${h.to}`)).toEqual(["orphaned->pruned", "synced->orphaned"]);
     // The hand-made one is still there: it never carried our tracking annotation.
     expect(await liveVpc("handmade")).toBeTruthy();
   });

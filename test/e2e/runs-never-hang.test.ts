@@ -163,7 +163,7 @@ describe("runs never hang (local stack, real visibility timeouts)", () => {
       console.log(`[measure] run record ${run.runId} (${run.kind}): ${bytes} bytes`);
       expect(bytes).toBeLessThan(100_000);
     }
-    expect((await stack.api("/fabrics/f8/resources?kind=servers")).body.count).toBe(3000);
+    expect((await stack.api("/fabrics/f8/resources?kind=servers")).body.total).toBe(3000);
   }, 180_000);
 });
 

@@ -56,7 +56,7 @@ describe.each(["git", "github"] as const)("sixteen fabrics on one repository (%s
       expect(log.filter((m) => m === `hedgehog-gitops: initialize ${dir(name)} (9 files)`), name).toHaveLength(1);
       expect(log.filter((m) => m === `hedgehog-gitops: ingest 1 file from ${dir(name)}/raw`), name).toHaveLength(1);
       expect(repo.files(`${dir(name)}/managed/servers`), name).toHaveLength(20);
-      expect((await stack.api(`/fabrics/${name}/resources`)).body.count, name).toBe(20);
+      expect((await stack.api(`/fabrics/${name}/resources`)).body.total, name).toBe(20);
     }
     expect(log).toHaveLength(1 + 2 * FABRICS.length);
     // Contention was met and handled (retried in the stage; on a starved machine some tries end in a

@@ -27,7 +27,8 @@ describe("the state table's draft cells, end to end (git provider, direct)", () 
   const reached = new Set<string>();
   const state = async (fabric: string, kind: string, name: string): Promise<string> => {
     const res = await env.stack.api(`/fabrics/${fabric}/resources/${kind}/${name}`);
-    return res.status === 404 ? "untracked" : (res.body.state as string);
+    // 404: never known; 410: gone from Git, the cluster and the store (its history is still answered).
+    return res.status === 404 || res.status === 410 ? "untracked" : (res.body.state as string);
   };
   /** Asserts the resource went from → to, and tallies the cell. */
   const reach = (from: FromState, observation: Observation) => reached.add(`${from} ${observation}`);

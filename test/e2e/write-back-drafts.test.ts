@@ -114,7 +114,8 @@ describe.each(["git", "github"] as const)("drafts, publish and conflicts (%s pro
     expect(live(VPCS, "vpc-new")).toBeTruthy();
     expect(live(VPCS, "test-vpc-2")?.spec.subnets["test-subnet"]!.vlan).toBe(1012);
     expect(live(ATTACHMENTS, "test-vpc--server-03")).toBeUndefined();
-    expect((await stack.api(`${fabric("direct")}/resources/vpcattachments/test-vpc--server-03`)).status).toBe(404);
+    // Pruned: gone, its history still answered.
+    expect((await stack.api(`${fabric("direct")}/resources/vpcattachments/test-vpc--server-03`)).status).toBe(410);
     expect(run.stages.ingest.counts).toMatchObject({ drafts: 3, draftsLanded: 3 });
     expect((await stack.api(`${fabric("direct")}/drafts`)).body).toEqual({ items: [], total: 0 });
     expect((await stack.api(`${fabric("direct")}/drafts/publish`, { method: "POST" })).status).toBe(409);

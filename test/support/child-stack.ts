@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { openApiDocument } from "../../lib/api/openapi.js";
 import type { ApiResult } from "./local-stack.js";
+import { ApiContract, type Doc } from "./openapi-contract.js";
 
 const ENTRY = fileURLToPath(new URL("./stack-process.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -48,6 +50,7 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
     lines.once("line", (line) => resolve(JSON.parse(line)));
     void exited.then(() => reject(new Error(`the stack process exited before it was ready:\n${stderr}`)));
   });
+  const contract = new ApiContract(openApiDocument() as unknown as Doc);
   // A new connection per request: a kept-alive one may point at a process killed meanwhile, or at an
   // earlier stack whose port this one reuses.
   const api: ChildStack["api"] = (path, init = {}) =>
@@ -69,7 +72,14 @@ export async function startChildStack(options: ChildStackOptions): Promise<Child
             }
             const headers = new Headers();
             for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
-            resolve({ status: res.statusCode ?? 0, headers, body: parsed });
+            const answer = { status: res.statusCode ?? 0, headers, body: parsed };
+            try {
+              // The child serves the document of this same code: every answer is checked against it.
+              contract.check(init.method ?? "GET", path, answer.status, headers, parsed);
+              resolve(answer);
+            } catch (violation) {
+              reject(violation as Error);
+            }
           });
         },
       );

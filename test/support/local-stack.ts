@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.js";
 import type { Wiring } from "../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../infra/wiring.js";
+import { ApiContract } from "./openapi-contract.js";
 import { TEST_REPO_ROOT } from "./trust.js";
 
 /**
@@ -17,8 +18,12 @@ export const fastRetryWiring: Wiring = { ...realWiring, queues: realWiring.queue
 export interface TestStack extends LocalStack {
   /** The stack's data dir (a temporary folder): file: secrets of fabrics go in its secrets/ folder. */
   readonly dataDir: string;
-  /** fetch against the API with the bearer token (unless `auth: false`). */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<ApiResult>;
+  /**
+   * fetch against the API with the bearer token (unless `auth: false`). Every answer is checked against
+   * the stack's /openapi.json (status declared, content type, body schema): a violation rejects, naming
+   * the route, the status and the JSON pointer. `contract: false` skips that (a test of raw protocol edges).
+   */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; auth?: boolean; contract?: boolean }): Promise<ApiResult>;
   readonly errors: unknown[];
 }
 
@@ -51,6 +56,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     ...options,
   });
   const close = stack.close;
+  let contract: Promise<ApiContract> | undefined;
+  const contractOf = () => (contract ??= fetch(`${stack.url}/openapi.json`).then(async (res) => new ApiContract((await res.json()) as ConstructorParameters<typeof ApiContract>[0])));
   const api: TestStack["api"] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.auth !== false) headers.authorization ??= `Bearer ${stack.token}`;
@@ -67,6 +74,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     } catch {
       // not JSON: keep the text
     }
+    if (init.contract !== false) (await contractOf()).check(init.method ?? "GET", path, res.status, res.headers, parsed);
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return Object.assign(stack, {
@@ -78,6 +86,20 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/** Every item of a paginated list (resources, runs): its pages of 500 in turn, following `next`. */
+export async function allPages(api: (path: string) => Promise<ApiResult>, path: string): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
+  const items: unknown[] = [];
+  const first = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
+  let cursor: string | undefined;
+  do {
+    const res = await api(cursor ? `${first}&cursor=${cursor}` : first);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    items.push(...(res.body.items as unknown[]));
+    cursor = res.body.next as string | undefined;
+  } while (cursor);
+  return items;
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

@@ -3,7 +3,8 @@
 
 import type { KubeVerb } from "./api-request.js";
 
-export type FaultKind = "status" | "hang" | "reset";
+/** How a request was answered other than by the API: an injected fault, or a 429 of flow control. */
+export type FaultKind = "status" | "hang" | "reset" | "throttled";
 
 export interface KubeSimRequestRecord {
   /** 1-based arrival order. */
@@ -25,7 +26,7 @@ export interface KubeSimRequestRecord {
   readonly dryRun: boolean;
   /** HTTP status sent; 0 while unanswered (a hanging or reset request stays 0). */
   readonly status: number;
-  /** Set when fault injection answered instead of the API. */
+  /** Set when fault injection (or flow control: "throttled") answered instead of the API. */
   readonly fault?: FaultKind;
 }
 

@@ -15,6 +15,8 @@ import { Catalog } from "./catalog.js";
 import { CrdRegistry } from "./crds.js";
 import { KubeResponseError, KubeSimConfigError } from "./errors.js";
 import { FaultInjector } from "./faults.js";
+import { FlowControl } from "./flow-control.js";
+import type { FlowControlSettings, KubeSimFlowControl } from "./flow-control.js";
 import type { KubeSimFault, KubeSimFaults } from "./faults.js";
 import { clone } from "./json-values.js";
 import type { JsonObject } from "./json-values.js";
@@ -53,6 +55,8 @@ export interface KubeSimOptions {
   readonly maxBodyBytes?: number;
   /** Serve HTTPS with this certificate (see tls.ts); the kubeconfigs then trust `ca`. Default: plain HTTP. */
   readonly tls?: { readonly key: string; readonly cert: string; readonly ca: string };
+  /** Throttle as API Priority and Fairness does (429 + Retry-After) beyond this rate; default off. */
+  readonly flowControl?: FlowControlSettings;
 }
 
 export interface StoredObjectFilter {
@@ -71,6 +75,8 @@ export interface KubeSim {
   readonly requests: KubeSimRequests;
   /** Makes the next matching requests fail, hang or reset. */
   readonly faults: KubeSimFaults;
+  /** API Priority and Fairness: throttle with 429 + Retry-After beyond a rate (off by default). */
+  readonly flowControl: KubeSimFlowControl;
   /** The store's current revision (what a list would report as resourceVersion). */
   resourceVersion(): string;
   /** Copies of the stored objects, by resource type then namespace and name. */
@@ -122,6 +128,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Reado
   if (res.headersSent || res.destroyed) return;
   const text = typeof body === "string";
   res.statusCode = status;
+  // Every answer, as from kube-apiserver's APF filter: which flow schema and priority level classified it.
+  const flowHeaders = (res as ServerResponse & { flowHeaders?: Record<string, string> }).flowHeaders;
+  for (const [name, value] of Object.entries(flowHeaders ?? {})) res.setHeader(name, value);
   res.setHeader("cache-control", "no-cache, private");
   res.setHeader("content-type", text ? "text/plain; charset=utf-8" : contentType);
   if (text) res.setHeader("x-content-type-options", "nosniff");
@@ -147,6 +156,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   };
   const requests = new RequestLog();
   const faults = new FaultInjector();
+  const flowControl = new FlowControl(options.flowControl ?? null);
   const lock = new WriteLock();
   const maxBody = options.maxBodyBytes ?? 3 * 1024 * 1024;
   const openStreams = new Set<() => void>();
@@ -168,7 +178,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   function startWatch(apiReq: ApiRequest, rr: ResourceRequest, req: IncomingMessage, res: ServerResponse, answer: (status: number) => void): void {
     const begin = (): void => {
       if (res.headersSent) return;
-      res.writeHead(200, { "cache-control": "no-cache, private", "content-type": "application/json" });
+      res.writeHead(200, { "cache-control": "no-cache, private", "content-type": "application/json", ...flowControl.headers });
       res.flushHeaders();
       answer(200);
     };
@@ -214,10 +224,21 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
       ...(fieldManager !== null ? { fieldManager } : {}),
       dryRun: url.searchParams.getAll("dryRun").length > 0,
     });
+    Object.assign(res, { flowHeaders: flowControl.headers });
     const fault = faults.take({ method: apiReq.method, path: url.pathname, ...(info.verb ? { verb: info.verb } : {}), group: info.group, resource: info.resource, namespace: info.namespace, name: info.name });
     if (fault !== undefined) {
       injectFault(fault, res, (status, kind) => record.answer(status, kind));
       return;
+    }
+    // Long-running requests (watches) are not subject to APF's seats.
+    if (info.verb !== "watch") {
+      const admission = flowControl.admit();
+      if (!admission.admitted) {
+        const error = faultStatus(429, undefined, admission.retryAfterSeconds);
+        record.answer(error.status, "throttled");
+        send(res, error.status, error.body, error.extraHeaders, []);
+        return;
+      }
     }
     const warnings: string[] = [];
     try {
@@ -264,6 +285,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
     token: options.token,
     requests,
     faults,
+    flowControl,
     resourceVersion: () => String(store.revision),
     objects(filter = {}) {
       const out: JsonObject[] = [];

@@ -122,6 +122,39 @@ describe("fault injection", () => {
   });
 });
 
+describe("API Priority and Fairness", () => {
+  it("names the flow schema and priority level on every answer, and throttles beyond its rate with 429 and Retry-After", async () => {
+    const sim = await start({ flowControl: { qps: 1, burst: 2, retryAfterSeconds: 2 } });
+    const answers = [await call(sim, "GET", VPCS), await call(sim, "GET", VPCS), await call(sim, "GET", VPCS)];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    for (const answer of answers) {
+      expect(answer.headers.get("x-kubernetes-pf-flowschema-uid")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.headers.get("x-kubernetes-pf-prioritylevel-uid")).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(answers[2]!.headers.get("retry-after")).toBe("2");
+    expect(answers[2]!.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Too many requests, please try again later.",
+      reason: "TooManyRequests",
+      details: { retryAfterSeconds: 2 },
+      code: 429,
+    });
+    expect(sim.requests.entries().map((r) => [r.status, r.fault])).toEqual([[200, undefined], [200, undefined], [429, "throttled"]]);
+    expect(sim.flowControl.rejected()).toBe(1);
+    sim.flowControl.set(null);
+    expect((await call(sim, "GET", VPCS)).status).toBe(200);
+  });
+
+  it("is off by default", async () => {
+    const sim = await start();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => call(sim, "GET", VPCS)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+  });
+});
+
 describe("admission", () => {
   it("answers a denial like a controller-runtime webhook relayed by kube-apiserver", async () => {
     const seen: string[] = [];

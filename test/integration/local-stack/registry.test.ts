@@ -133,7 +133,9 @@ describe("fabric registry over HTTP", () => {
     const doc = await stack.api("/openapi.json", { auth: false });
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe("3.1.0");
-    const schema = doc.body.paths["/fabrics"].post.requestBody.content["application/json"].schema;
+    const body = doc.body.paths["/fabrics"].post.requestBody.content["application/json"].schema;
+    expect(body).toEqual({ $ref: "#/components/schemas/FabricInput" });
+    const schema = doc.body.components.schemas.FabricInput;
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(["name", "git", "cluster", "sync", "hedgehog"]);
   });
@@ -143,6 +145,49 @@ describe("fabric registry over HTTP", () => {
     expect(res.status).toBe(404);
     expect(res.body.detail).toBe('fabric "nope" does not exist');
     expect((await stack.api("/nowhere")).status).toBe(404);
+  });
+
+  it("answers problem+json everywhere: 404 for an unknown route, 405 with Allow for a wrong method", async () => {
+    const unknown = await stack.api("/nowhere/at/all");
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toBe("application/problem+json");
+    expect(unknown.body).toMatchObject({ status: 404, title: "Not found" });
+    const wrong = await stack.api("/fabrics/fabric-1/status", { method: "DELETE" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET");
+    expect(wrong.headers.get("content-type")).toBe("application/problem+json");
+    const fabrics = await stack.api("/fabrics", { method: "PUT", body: {} });
+    expect(fabrics.status).toBe(405);
+    expect(fabrics.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "POST"]);
+  });
+
+  it("titles a bad query or path as such, and refuses limits outside 1-500", async () => {
+    for (const limit of ["abc", "0", "-1", "501", "1.5"]) {
+      const res = await stack.api(`/fabrics/fabric-1/resources?limit=${limit}`);
+      expect(res.status, limit).toBe(422);
+      expect(res.body.title, limit).toBe("Invalid query parameter");
+      expect(res.body.errors[0].pointer, limit).toBe("query:/limit");
+    }
+    expect((await stack.api("/fabrics/fabric-1/runs?limit=0")).status).toBe(422);
+    const unknownParameter = await stack.api("/fabrics/fabric-1/resources?colour=red");
+    expect(unknownParameter.status).toBe(422);
+    expect(unknownParameter.body.title).toBe("Invalid query parameter");
+    const badCursor = await stack.api("/fabrics/fabric-1/resources?cursor=not-a-cursor");
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.title).toBe("Malformed query parameter");
+    const unknownKind = await stack.api("/fabrics/fabric-1/resources/gadgets/x");
+    expect(unknownKind.status).toBe(422);
+    expect(unknownKind.body.title).toBe("Invalid path parameter");
+    const ok = await stack.api("/fabrics/fabric-1/resources?limit=1");
+    expect(ok.status).toBe(200);
+    expect(ok.body.items.length).toBeLessThanOrEqual(1);
+  });
+
+  it("takes no unknown keys in a POST body", async () => {
+    const forced = await stack.api("/fabrics/fabric-1/sync", { method: "POST", body: { force: true } });
+    expect(forced.status).toBe(422);
+    expect(forced.body.title).toBe("Invalid request body");
+    expect(forced.body.errors).toEqual([{ pointer: "/force", message: "unknown field" }]);
   });
 
   it("patches sync partially without resetting other fields, bumping the version", async () => {

@@ -1,5 +1,6 @@
 // The triggers' table access on dynalite: the dueSync index query and the conditional reschedule, the
 // delivery ledger, and what the services do when starting a run fails half-way.
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { sign } from "@octokit/webhooks-methods";
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -29,6 +30,7 @@ describe("triggers on the table", () => {
   let runs: RunRepository;
   let deliveries: DeliveryRepository;
   let register: FabricService;
+  let registerFabric: FabricService;
   // Registration checks that a local repository exists and is bare (DESIGN §14).
   const repos = new TempRepos();
   let reposDir: string;
@@ -44,6 +46,7 @@ describe("triggers on the table", () => {
     runs = new RunRepository(db, settings.tableName);
     deliveries = new DeliveryRepository(db, settings.tableName);
     register = new FabricService(fabrics, trustPolicy(settings));
+    registerFabric = register;
     reposDir = await repos.dir();
   });
   afterAll(async () => {
@@ -81,17 +84,18 @@ describe("triggers on the table", () => {
 
     it("reschedules only from the time it was seen at, and never a suspended or deleted fabric", async () => {
       const seen = at(2).toISOString();
-      expect(await fabrics.reschedule("due-a", at(1).toISOString(), at(5).toISOString())).toBe(false);
-      expect(await fabrics.reschedule("due-a", seen, at(5).toISOString())).toBe(true);
-      expect(await fabrics.reschedule("due-a", seen, at(6).toISOString())).toBe(false); // the other tick lost
+      expect(await fabrics.reschedule("due-a", at(1).toISOString(), at(5).toISOString())).toBeNull();
+      // The winner reads the fabric and its run lock back from the same write.
+      expect(await fabrics.reschedule("due-a", seen, at(5).toISOString())).toMatchObject({ fabric: { id: "due-a", sync: { intervalMinutes: 2 } }, lock: { activeRunId: null } });
+      expect(await fabrics.reschedule("due-a", seen, at(6).toISOString())).toBeNull(); // the other tick lost
       expect((await fabrics.listDue(at(4), 100)).map((d) => d.fabric.id)).not.toContain("due-a");
       expect((await fabrics.listDue(at(5), 100)).find((d) => d.fabric.id === "due-a")?.nextSyncAt).toBe(at(5).toISOString());
       // The fabric's settings and version are untouched: scheduling is bookkeeping.
       expect((await fabrics.require("due-a")).version).toBe(1);
 
       const paused = await fabrics.require("paused");
-      expect(await fabrics.reschedule("paused", at(1).toISOString(), at(3).toISOString())).toBe(false);
-      expect(await fabrics.reschedule("nobody", at(1).toISOString(), at(3).toISOString())).toBe(false);
+      expect(await fabrics.reschedule("paused", at(1).toISOString(), at(3).toISOString())).toBeNull();
+      expect(await fabrics.reschedule("nobody", at(1).toISOString(), at(3).toISOString())).toBeNull();
       expect(paused.sync.suspended).toBe(true);
     });
   });
@@ -108,6 +112,43 @@ describe("triggers on the table", () => {
       expect(await deliveries.get(id)).not.toBeNull();
       await deliveries.forget(id, receivedAt);
       expect(await deliveries.get(id)).toBeNull();
+    });
+  });
+
+  describe("byRepository index", () => {
+    const T = new Date("2031-04-01T00:00:00.000Z");
+    // Suspended: kept out of the dueSync index, which the schedule tests below read with limits.
+    const register = { register: (input: Record<string, unknown>, at: Date) => registerFabric.register({ ...input, sync: { suspended: true } }, at) };
+    const github = (owner: string, repo: string, branch = "main") => ({ provider: "github" as const, owner, repo, branch, credentials: "env:HH_GITOPS_SECRET_NONE" });
+
+    it("finds a repository's fabrics by any spelling of it, on one branch or all, and follows a PATCH", async () => {
+      await register.register({ name: "repo-gh-main", git: github("Acme", "Net") }, T);
+      await register.register({ name: "repo-gh-dev", git: github("acme", "net", "dev") }, T);
+      await register.register({ name: "repo-url", git: { provider: "git", url: "https://github.com/acme/net.git", branch: "main" } }, T);
+      await register.register({ name: "repo-other", git: github("acme", "other") }, T);
+      await register.register({ name: "repo-local", git: { provider: "git", url: await bare("repo-local") } }, T);
+      const ids = async (keys: string[], branch?: string) => (await fabrics.forRepository(keys, branch)).map((f) => f.id);
+      expect(await ids(["github:acme/net"])).toEqual(["repo-gh-dev", "repo-gh-main"]);
+      expect(await ids(["github:acme/net"], "main")).toEqual(["repo-gh-main"]);
+      expect(await ids(["git:github.com/acme/net"])).toEqual(["repo-url"]);
+      expect(await ids(["github:acme/net", "git:github.com/acme/net", "github:acme/net"])).toEqual(["repo-gh-dev", "repo-gh-main", "repo-url"]);
+      expect(await ids(["github:acme/nothing"])).toEqual([]);
+
+      const before = await fabrics.require("repo-other");
+      await fabrics.replace({ ...before, git: { ...before.git, repo: "net" } as typeof before.git, version: before.version + 1, updatedAt: T.toISOString() });
+      expect(await ids(["github:acme/net"])).toEqual(["repo-gh-dev", "repo-gh-main", "repo-other"]);
+      expect(await ids(["github:acme/other"])).toEqual([]);
+    });
+
+    it("indexes a fabric stored before the index existed when it is next read", async () => {
+      await register.register({ name: "repo-legacy", git: github("acme", "legacy") }, T);
+      // As an older version stored it: without the index attributes.
+      await stack.dynamodb.send(
+        new UpdateItemCommand({ TableName: settings.tableName, Key: { pk: { S: "FABRIC#repo-legacy" }, sk: { S: "META" } }, UpdateExpression: "REMOVE gsi3pk, gsi3sk" }),
+      );
+      expect(await fabrics.forRepository(["github:acme/legacy"])).toEqual([]);
+      await fabrics.get("repo-legacy");
+      expect((await fabrics.forRepository(["github:acme/legacy"])).map((f) => f.id)).toEqual(["repo-legacy"]);
     });
   });
 

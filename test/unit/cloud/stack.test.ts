@@ -19,17 +19,19 @@ const dlqId = (name: string) => logicalId(stack.queues.get(name)!.deadLetterQueu
 describe("cloud stack from infra/wiring.ts", () => {
   it("has every wiring route, with the IAM authorizer exactly on the iam routes", () => {
     const routes = ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties!);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(wiring.routes.map((r) => `${r.method} ${r.path}`).sort());
+    // Plus the catch-all $default route: 404 or 405 with Allow for what no route takes.
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...wiring.routes.map((r) => `${r.method} ${r.path}`), "$default"].sort());
     for (const route of wiring.routes) {
       const deployed = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`)!;
       expect(deployed.AuthorizationType, `${route.method} ${route.path}`).toBe(route.auth === "iam" ? "AWS_IAM" : "NONE");
     }
+    expect(routes.find((r) => r.RouteKey === "$default")!.AuthorizationType).toBe("NONE");
   });
 
   it("sends each route to its wiring function", () => {
     const integrations = Object.fromEntries(ofType("AWS::ApiGatewayV2::Integration"));
     for (const route of ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties!)) {
-      const spec = wiring.routes.find((r) => `${r.method} ${r.path}` === route.RouteKey)!;
+      const spec = route.RouteKey === "$default" ? wiring.defaultRoute! : wiring.routes.find((r) => `${r.method} ${r.path}` === route.RouteKey)!;
       const integrationId = referencedLogicalIds(route.Target).find((id) => id in integrations)!;
       expect(referencedLogicalIds(integrations[integrationId]!.Properties!.IntegrationUri)).toContain(fnId(spec.function));
     }
@@ -159,6 +161,27 @@ describe("cloud stack from infra/wiring.ts", () => {
           ComparisonOperator: "GreaterThanOrEqualToThreshold",
         }),
       );
+    }
+  });
+
+  it("alarms on failed runs and has one dashboard of the functions' own metrics (DESIGN §13)", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties!);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: "RunsFailed",
+        Namespace: "HedgehogGitOps",
+        Dimensions: [{ Name: "service", Value: "hedgehog-gitops" }],
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    const dashboards = ofType("AWS::CloudWatch::Dashboard");
+    expect(dashboards).toHaveLength(1);
+    // The body is a Fn::Join of literal JSON pieces and references: its literal text names every metric.
+    const body = JSON.stringify(dashboards[0]![1].Properties!.DashboardBody);
+    for (const metric of ["Runs", "StageDuration", "Applies", "Prunes", "Drifted", "Rejected", "ClusterRequests", "ClusterThrottled", "Commits", "ApproximateNumberOfMessagesVisible", "Errors"]) {
+      expect(body).toContain(metric);
     }
   });
 

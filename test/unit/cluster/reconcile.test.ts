@@ -1,6 +1,5 @@
-import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { classify } from "../../../lib/cluster/client.js";
+import { classify, KubeHttpError } from "../../../lib/cluster/client.js";
 import { diffResource } from "../../../lib/cluster/diff.js";
 import { ClusterRejectedError, ClusterUnavailableError } from "../../../lib/cluster/errors.js";
 import { planReconcile } from "../../../lib/cluster/reconcile-plan.js";
@@ -57,7 +56,7 @@ describe("settle (the state table over one pass)", () => {
 });
 
 describe("cluster errors", () => {
-  const api = (code: number, message: string) => new ApiException(code, "x", JSON.stringify({ kind: "Status", message }), {});
+  const api = (code: number, message: string) => new KubeHttpError(code, JSON.stringify({ kind: "Status", message }), "x");
   it.each([
     [422, "VPC.vpc.githedgehog.com \"x\" is invalid", ClusterRejectedError],
     [403, "admission webhook denied the request", ClusterRejectedError],

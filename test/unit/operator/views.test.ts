@@ -1,7 +1,7 @@
 // How the console and the CLI read API answers: what exists today, and the shapes DESIGN §9 announces
 // (bounded lists, rejections per file, progress, plan fields), each tolerated when absent.
 import { describe, expect, it } from "vitest";
-import { findingLine, gitLinks, isActiveRun, listed, rollup, runChanges, runRejections, runStages } from "../../../lib/operator/views.js";
+import { attention, findingLine, gitLinks, isActiveRun, listed, rollup, runChanges, runRejections, runStages } from "../../../lib/operator/views.js";
 import { RunProgress, type Out } from "../../../cli/output.js";
 
 describe("operator views", () => {
@@ -31,6 +31,39 @@ describe("operator views", () => {
       ["raw/c.yaml", "2 documents rejected (reasons in raw/errors/ next to the file)"],
       ["raw/d.yaml", "not YAML"],
     ]);
+  });
+
+  it("reads the API's rejections: files rejected whole as a line each, documents left out of a list counted", () => {
+    const rejections = {
+      runId: "r1",
+      items: [
+        { file: "raw/a.yaml", fileError: null, documents: { items: [{ index: 0, line: 4, kind: "VPC", name: "v", path: "/spec/x", rule: "SCHEMA", severity: "error", message: "m" }], total: 60 } },
+        { file: "raw/b.yaml", fileError: "not YAML", documents: { items: [], total: 0 } },
+      ],
+      total: 2,
+      documents: 60,
+    };
+    const r = runRejections({ rejections });
+    expect(r.items.map((x) => [x.file, x.index, x.message])).toEqual([
+      ["raw/a.yaml", 0, "m"],
+      ["raw/b.yaml", null, "not YAML"],
+    ]);
+    expect(r.total).toBe(61);
+    expect(runRejections({ rejections: null, stages: {} })).toEqual({ items: [], total: 0 });
+  });
+
+  it("reads the lists of resources that need the operator, by name", () => {
+    const status = {
+      attention: {
+        errors: { items: [{ kind: "VPC", namespace: "default", name: "a", state: "synced", error: "unknown field" }], total: 3 },
+        drifted: { items: [], total: 0 },
+      },
+    };
+    expect(attention(status)).toEqual({
+      errors: { items: [{ kind: "VPC", namespace: "default", name: "a", state: "synced", error: "unknown field" }], total: 3 },
+      drifted: { items: [], total: 0 },
+    });
+    expect(attention({ counts: {} })).toEqual({});
   });
 
   it("reads a plan's would-be changes and the fields it records", () => {
