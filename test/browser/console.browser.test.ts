@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's chromium driven by playwright-core) against the local stack:
 // sign in with the token, register a fabric through the form (a bad field shows its error at that
 // field, then fixed), Sync with live progress then synced counts, a drifted resource with its field
-// marked. Assertions read the DOM; screenshots of each page go to test-results/console/ for people.
+// marked, a draft with an error at its line then fixed, published, and an adopted cluster-only object,
+// each with its commit. Assertions read the DOM; screenshots of each page go to test-results/console/ for people.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -300,6 +301,39 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     expect(await page.locator("section[aria-labelledby=commit-h]").textContent()).toContain(`${DIR}/managed/vpcs/vpc-9.yaml`);
     expect(await page.locator("tr[data-stage]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-stage")))).toEqual(["publish", "ingest", "reconcile"]);
     await shot("12-publish-run");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the drafts page adopts a cluster-only object: listed, selected, adopted, and the commit shown", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions(stack.kubeSim!.kubeconfigOptions());
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: "vpc.githedgehog.com",
+      version: "v1beta1",
+      namespace: "default",
+      plural: "vpcs",
+      body: { apiVersion: "vpc.githedgehog.com/v1beta1", kind: "VPC", metadata: { name: "handmade-1", namespace: "default" }, spec: { subnets: { web: { subnet: "10.0.19.0/24", gateway: "10.0.19.1", vlan: 1019 } } } },
+    });
+    // A sync lists the cluster: the object is then known, cluster-only.
+    await page.goto(`${stack.url}/#/fabrics/fabric-1`);
+    await page.getByRole("heading", { name: "fabric-1", level: 1 }).waitFor();
+    await runFromButton("Sync");
+    await page.goto(`${stack.url}/#/fabrics/fabric-1/drafts`);
+    const box = page.getByRole("checkbox", { name: "VPC default/handmade-1" });
+    await box.waitFor();
+    const adopt = page.getByRole("button", { name: /^Adopt selected/ });
+    expect(await adopt.isDisabled()).toBe(true);
+    await box.check();
+    expect(await adopt.textContent()).toBe("Adopt selected (1)");
+    await adopt.click();
+    const adopted = page.locator('.banner.writeback[data-status="succeeded"]');
+    await adopted.waitFor({ timeout: 60_000 });
+    expect(await adopted.textContent()).toContain("Adopting 1 object");
+    expect(await adopted.locator(".commit").getAttribute("data-sha")).toBe(repo.head());
+    expect(repo.show(`${DIR}/managed/vpcs/handmade-1.yaml`)).toContain("name: handmade-1");
+    await page.getByText("The cluster holds nothing that Git does not.").waitFor();
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/handmade-1")).body.state).toBe("synced");
+    await shot("13-adopted");
     expect(pageErrors).toEqual([]);
   });
 
