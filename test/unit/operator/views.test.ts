@@ -98,32 +98,6 @@ describe("operator views", () => {
     expect(findingLine({ file: "a.yaml", line: 4, rule: "VPC-114", severity: "error", path: "/spec/vlan", message: "too big" })).toBe("a.yaml:4: [VPC-114] /spec/vlan: too big");
     expect(findingLine({ file: "a.yaml", line: 1, rule: "PARSE", severity: "error", path: "", message: "bad" })).toBe("a.yaml:1: [PARSE] bad");
   });
-});
-
-describe("run progress output", () => {
-  const capture = (tty: boolean) => {
-    const written: string[] = [];
-    const out: Out = { json: false, tty, write: (s) => written.push(s), error: () => undefined };
-    return { written, progress: new RunProgress(out) };
-  };
-  const run = (ingest: string, done: number) => ({ runId: "r1", status: "running", chain: ["ingest"], stages: { ingest: { status: ingest, progress: { done, total: 4 } } } });
-
-  it("redraws in place on a terminal", () => {
-    const { written, progress } = capture(true);
-    progress.update(run("running", 1));
-    progress.update(run("running", 2));
-    expect(written[0]).toBe("run r1 running\n  ingest    running 1/4\n");
-    expect(written[1]).toBe("\x1b[2A\x1b[J");
-    expect(written[2]).toBe("run r1 running\n  ingest    running 2/4\n");
-  });
-
-  it("appends a line per change otherwise, and nothing when nothing changed", () => {
-    const { written, progress } = capture(false);
-    progress.update(run("running", 1));
-    progress.update(run("running", 1));
-    progress.update(run("succeeded", 4));
-    expect(written.join("")).toBe("run r1 running\n  ingest    running 1/4\n  ingest    succeeded 4/4\n");
-  });
 
   it("reads what a publish or adopt run wrote back: the commit, the branch, the pull request, the files, in the order the run went", () => {
     const publish = {
@@ -160,4 +134,31 @@ describe("run progress output", () => {
     expect(writeBackResult(adopt)).toMatchObject({ stage: "adopt", mode: "direct", commit: null, pullRequest: null, files: { items: [], total: 0 }, note: "nothing to adopt" });
     expect(writeBackResult({ kind: "sync", stages: { ingest: { status: "succeeded" } } })).toBeNull();
   });
+});
+
+describe("run progress output", () => {
+  const capture = (tty: boolean) => {
+    const written: string[] = [];
+    const out: Out = { json: false, tty, write: (s) => written.push(s), error: () => undefined };
+    return { written, progress: new RunProgress(out) };
+  };
+  const run = (ingest: string, done: number) => ({ runId: "r1", status: "running", chain: ["ingest"], stages: { ingest: { status: ingest, progress: { done, total: 4 } } } });
+
+  it("redraws in place on a terminal", () => {
+    const { written, progress } = capture(true);
+    progress.update(run("running", 1));
+    progress.update(run("running", 2));
+    expect(written[0]).toBe("run r1 running\n  ingest    running 1/4\n");
+    expect(written[1]).toBe("\x1b[2A\x1b[J");
+    expect(written[2]).toBe("run r1 running\n  ingest    running 2/4\n");
+  });
+
+  it("appends a line per change otherwise, and nothing when nothing changed", () => {
+    const { written, progress } = capture(false);
+    progress.update(run("running", 1));
+    progress.update(run("running", 1));
+    progress.update(run("succeeded", 4));
+    expect(written.join("")).toBe("run r1 running\n  ingest    running 1/4\n  ingest    succeeded 4/4\n");
+  });
+
 });
