@@ -174,8 +174,9 @@ export function operations(client: Client) {
     cancel: async (id: string, runId: string) => (await client.call("POST", `${fabricPath(id)}/runs/${enc(runId)}/cancel`)).body,
     drafts: async (id: string) => (await client.call("GET", `${fabricPath(id)}/drafts`)).body,
     publish: async (id: string) => (await client.call("POST", `${fabricPath(id)}/drafts/publish`, { json: {} })).body,
-    adopt: async (id: string, resources?: readonly { kind: string; namespace: string; name: string }[]) =>
-      (await client.call("POST", `${fabricPath(id)}/adopt`, { json: resources ? { resources } : {} })).body,
+    /** Nothing selected: every cluster-only object. */
+    adopt: async (id: string, selection: { resources?: readonly { kind: string; namespace: string; name: string }[]; kinds?: readonly string[] } = {}) =>
+      (await client.call("POST", `${fabricPath(id)}/adopt`, { json: selection })).body,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   runStages,
   shortSha,
   STATE_ORDER,
+  writeBackResult,
   type Json,
 } from "../lib/operator/views.js";
 import { ApiError, Client, ConnectionError, operations, type Obj, type Operations } from "./client.js";
@@ -341,49 +342,74 @@ export function program(io: MainIo): Command {
       if (out.json) return json(answer);
       const items = listed<Obj>(answer.items ?? answer).items;
       if (items.length === 0) return out.write("no drafts\n");
-      out.write(table(["KIND", "NAME", "CHANGE", "BASED ON"], items.map((d) => {
+      out.write(table(["KIND", "NAME", "CHANGE", "FILE", "BASED ON", "PUBLISHED IN", "BY"], items.map((d) => {
         const r = resourceRow(d);
-        return [r.kind, `${r.namespace}/${r.name}`, d.operation === "delete" || d.deleted === true ? "delete" : "put", shortSha(String(d.baseBlobSha ?? "")) || "new"];
+        const published = (d.publishedIn ?? null) as Obj | null;
+        const pr = (published?.pullRequest ?? null) as Obj | null;
+        return [
+          r.kind,
+          `${r.namespace}/${r.name}`,
+          d.operation === "delete" ? "delete" : "put",
+          String(d.path ?? ""),
+          d.baseBlobSha ? `blob ${shortSha(String(d.baseBlobSha))}` : "new",
+          pr ? `PR #${String(pr.number)}` : published ? `branch ${String(published.branch)}` : "-",
+          String(d.actor ?? ""),
+        ];
       })));
+      const total = typeof answer.total === "number" ? answer.total : items.length;
+      out.write(`${total} draft${total === 1 ? "" : "s"}; publish them with: hh-gitops publish ${fabric} --wait\n`);
     });
 
   cmd
     .command("publish <fabric>")
-    .description("write every draft to Git as one commit, or a pull request (the fabric's git.writeBack)")
-    .option("--wait", "wait for the publish run")
+    .description("write every draft to Git as one commit, or a pull request (the fabric's git.writeBack); prints the run, then with --wait the commit and pull request")
+    .option("--wait", "wait for the publish run (and the sync it goes on with); exit 1 unless it succeeds")
     .option("--timeout <seconds>", "give up waiting after this long", "600")
     .action(async (fabric: string, opts: { wait?: boolean; timeout: string }) => {
       const o = ops();
-      const answer = await o.publish(fabric);
-      const run = opts.wait && typeof answer.runId === "string" ? await waitForRun(o, fabric, answer.runId, Number(opts.timeout), out.json ? undefined : new RunProgress(out)) : null;
-      if (out.json) return json(run ?? answer);
-      const pr = (answer.pullRequest ?? null) as Obj | null;
-      out.write(
-        [
-          typeof answer.runId === "string" ? `run ${answer.runId} ${String(run?.status ?? answer.status ?? "")}` : null,
-          typeof answer.commit === "string" ? `commit ${answer.commit}` : null,
-          pr && typeof pr.url === "string" ? `pull request ${pr.url}` : null,
-          typeof answer.branch === "string" ? `branch ${answer.branch}` : null,
-        ]
-          .filter(Boolean)
-          .join("\n") + "\n",
-      );
-      if (run && run.status !== "succeeded") throw new ExitCode(1);
+      await writeBack(o, fabric, await o.publish(fabric), opts);
     });
 
   cmd
     .command("adopt <fabric> [ids...]")
-    .description("write cluster-only objects into Git (all of them, or the ids given as Kind/namespace/name)")
-    .action(async (fabric: string, ids: string[]) => {
-      const selection = ids.map((id) => {
+    .description("write cluster-only objects into Git as the cluster holds them: all of them, the ids given as Kind/namespace/name, or every one of --kind")
+    .option("--kind <kind...>", "every cluster-only object of these kinds")
+    .option("--wait", "wait for the adopt run (and the sync it goes on with); exit 1 unless it succeeds")
+    .option("--timeout <seconds>", "give up waiting after this long", "600")
+    .action(async (fabric: string, ids: string[], opts: { kind?: string[]; wait?: boolean; timeout: string }) => {
+      const resources = ids.map((id) => {
         const [kind = "", namespace = "", name = ""] = id.split("/");
         if (!kind || !namespace || !name) throw new UsageError(`${id}: give Kind/namespace/name`);
         return { kind, namespace, name };
       });
-      const answer = await ops().adopt(fabric, selection.length > 0 ? selection : undefined);
-      if (out.json) return json(answer);
-      out.write(`${JSON.stringify(answer)}\n`);
+      const o = ops();
+      await writeBack(o, fabric, await o.adopt(fabric, { ...(resources.length > 0 ? { resources } : {}), ...(opts.kind ? { kinds: opts.kind } : {}) }), opts);
     });
+
+  /** A publish or adopt started: the run, where it writes, and with --wait the commit (and pull request) it made. */
+  async function writeBack(o: ReturnType<typeof ops>, fabric: string, started: Obj, opts: { wait?: boolean; timeout: string }): Promise<void> {
+    const runId = String(started.runId);
+    if (!out.json) out.write(`run ${runId} ${String(started.status)}: ${started.writeBack === "pull-request" ? "a pull request from branch" : "a commit on branch"} ${String(started.branch)}\n`);
+    const run = opts.wait ? await waitForRun(o, fabric, runId, Number(opts.timeout), out.json ? undefined : new RunProgress(out)) : null;
+    if (out.json) return json(run ?? started);
+    if (run) {
+      const result = writeBackResult(run);
+      out.write(
+        [
+          // The progress lines ended with the run's status; its reason, when it failed:
+          typeof run.error === "string" && run.error ? `error: ${run.error}` : null,
+          result?.commit ? `commit ${result.commit}${result.branch ? ` on ${result.branch}` : ""}` : null,
+          result?.pullRequest ? `pull request #${result.pullRequest.number} ${result.pullRequest.url}` : null,
+          ...(result ? result.files.items.map((f) => `  ${f.action.padEnd(6)} ${f.path}`) : []),
+          result && result.files.total > result.files.items.length ? `  … and ${result.files.total - result.files.items.length} more` : null,
+          result?.note ? `note: ${result.note}` : null,
+        ]
+          .filter((l) => l !== null)
+          .join("\n") + "\n",
+      );
+      if (run.status !== "succeeded") throw new ExitCode(1);
+    } else out.write(`  follow it: hh-gitops run ${fabric} ${runId}\n`);
+  }
 
   return cmd;
 }

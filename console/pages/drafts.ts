@@ -2,10 +2,11 @@
 // the drafts list, publish (commit or pull request), and adopt cluster-only objects. Every part shows
 // "not available on this server" while the API has no such route.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { findingsOf, listed, resourceRow, type FindingView } from "../../lib/operator/views.js";
+import { findingsOf, gitLinks, isActiveRun, listed, resourceRow, shortSha, writeBackResult, type FindingView, type GitLinks } from "../../lib/operator/views.js";
 import { api, ApiError, type Obj } from "../api.js";
 import { href, type Route } from "../router.js";
-import { Badge, html, Loading, Problem, Section, Unavailable, encodePath } from "../ui.js";
+import { Badge, html, Loading, Problem, Section, Sha, Unavailable, encodePath } from "../ui.js";
+import { StageProgress, useRunPoll } from "./fabric.js";
 
 const VALIDATE_DELAY_MS = 400;
 
@@ -119,8 +120,10 @@ export function DraftsPage({ route }: { route: Route }) {
   const [orphans, setOrphans] = useState<Obj[] | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<unknown>(null);
-  const [outcome, setOutcome] = useState<Obj | null>(null);
+  const [started, setStarted] = useState<Obj | null>(null);
+  const [fabric, setFabric] = useState<Obj | null>(null);
   const [reload, setReload] = useState(0);
+  const refresh = () => setReload((n) => n + 1);
 
   useEffect(() => {
     let live = true;
@@ -128,7 +131,12 @@ export function DraftsPage({ route }: { route: Route }) {
       (answer) => live && setDrafts([...listed<Obj>(answer.items ?? answer).items]),
       (e) => live && (e instanceof ApiError && e.unavailable ? setDrafts("unavailable") : setError(e)),
     );
-    api.resources(id, { source: "cluster" }).then(
+    api.fabric(id).then(
+      (f) => live && setFabric(f),
+      (e) => live && setError(e),
+    );
+    // Cluster-only objects: what adopt takes when given nothing (orphaned, source cluster).
+    api.resources(id, { source: "cluster", state: "orphaned" }).then(
       (p) => live && setOrphans(p.items),
       (e) => live && setError(e),
     );
@@ -137,12 +145,16 @@ export function DraftsPage({ route }: { route: Route }) {
     };
   }, [id, reload]);
 
-  const act = async (what: () => Promise<Obj>) => {
+  const act = async (what: () => Promise<Obj>, startsRun: boolean) => {
     setError(null);
-    setOutcome(null);
+    if (startsRun) setStarted(null);
     try {
-      setOutcome(await what());
-      setReload(reload + 1);
+      const answer = await what();
+      if (startsRun) {
+        setStarted(answer);
+        setSelected(new Set());
+      }
+      refresh();
     } catch (e) {
       setError(e instanceof ApiError && e.unavailable ? new Error("Not available on this server.") : e);
     }
@@ -159,17 +171,19 @@ export function DraftsPage({ route }: { route: Route }) {
       ${drafts === null ? html`<${Loading} what="drafts" />` : null}
       ${Array.isArray(drafts) && drafts.length === 0 ? html`<p class="muted">No drafts.</p>` : null}
       ${Array.isArray(drafts) && drafts.length > 0
-        ? html`<table class="drafts"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Change</th><th scope="col">Based on</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        ? html`<table class="drafts"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Change</th><th scope="col">Based on</th><th scope="col">Published in</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${drafts.map((d) => {
               const r = resourceRow(d);
               return html`<tr data-draft=${`${r.kind}/${r.name}`}><td>${r.kind}</td><td>${r.namespace}/${r.name}</td>
                 <td><${Badge} state=${d.operation === "delete" || d.deleted === true ? "orphaned" : "draft"} label=${d.operation === "delete" || d.deleted === true ? "delete" : "put"} /></td>
-                <td><code>${String(d.baseBlobSha ?? d.base ?? "new")}</code></td>
-                <td><button type="button" onClick=${() => act(() => api.discardDraft(id, r.kind, r.name, r.namespace))} aria-label=${`Discard the draft of ${r.kind} ${r.name}`}>Discard</button></td></tr>`;
+                <td>${d.basePath ? html`<code title=${String(d.baseBlobSha ?? "")}>${String(d.basePath)}</code>` : html`<span class="muted">new in Git</span>`}</td>
+                <td>${isObj(d.publishedIn) ? html`${isObj(d.publishedIn.pullRequest) ? html`<a href=${String(d.publishedIn.pullRequest.url)} rel="noopener noreferrer" target="_blank">pull request #${String(d.publishedIn.pullRequest.number)}</a>` : html`branch <code>${String(d.publishedIn.branch)}</code>`}` : html`<span class="muted">not yet</span>`}</td>
+                <td><button type="button" onClick=${() => act(() => api.discardDraft(id, r.kind, r.name, r.namespace), false)} aria-label=${`Discard the draft of ${r.kind} ${r.name}`}>Discard</button></td></tr>`;
             })}</tbody></table>
-            <p><button type="button" onClick=${() => act(() => api.publish(id))}>Publish</button> <span class="muted">one commit on the branch, or a pull request (the fabric's git.writeBack)</span></p>`
+            <p><button type="button" onClick=${() => act(() => api.publish(id), true)}>Publish</button> <span class="muted">${writeBackMode(fabric) === "pull-request" ? "as a pull request on a new branch" : "as one commit on the fabric's branch"} (the fabric's <code>git.writeBack</code>)</span></p>`
         : null}
-      ${outcome ? html`<${PublishOutcome} fabricId=${id} outcome=${outcome} />` : null}
+      <${Conflicts} error=${error} />
+      ${started ? html`<${WriteBackOutcome} key=${String(started.runId)} fabricId=${id} started=${started} links=${gitLinks(fabric)} onFinished=${refresh} />` : null}
     <//>
     <${Section} title="Adopt cluster-only objects" id="adopt">
       ${orphans === null ? html`<${Loading} what="cluster-only objects" />` : null}
@@ -187,18 +201,42 @@ export function DraftsPage({ route }: { route: Route }) {
             })}
           </fieldset>
           <button type="button" disabled=${selected.size === 0 || drafts === "unavailable"} onClick=${() =>
-            act(() => api.adopt(id, [...selected].map((k) => { const [kind = "", namespace = "", name = ""] = k.split("/"); return { kind, namespace, name }; })))}>Adopt selected (${selected.size})</button>`
+            act(() => api.adopt(id, [...selected].map((k) => { const [kind = "", namespace = "", name = ""] = k.split("/"); return { kind, namespace, name }; })), true)}>Adopt selected (${selected.size})</button>`
         : null}
     <//>
   </div>`;
 }
 
-function PublishOutcome({ fabricId, outcome }: { fabricId: string; outcome: Obj }) {
-  const pr = (outcome.pullRequest ?? null) as Obj | null;
-  return html`<div class="banner" role="status">
-    ${typeof outcome.runId === "string" ? html`<p>Run <a href=${href(`/fabrics/${encodePath(fabricId)}/runs/${encodePath(outcome.runId)}`)}>${outcome.runId}</a> ${String(outcome.status ?? "")}</p>` : null}
-    ${typeof outcome.commit === "string" ? html`<p>Commit <code>${outcome.commit}</code></p>` : null}
-    ${pr && typeof pr.url === "string" ? html`<p>Pull request <a href=${pr.url} rel="noopener noreferrer" target="_blank">${pr.url}</a></p>` : null}
-    ${typeof outcome.branch === "string" ? html`<p>Branch <code>${outcome.branch}</code></p>` : null}
+const writeBackMode = (fabric: Obj | null) => (isObj(fabric) && isObj(fabric.git) && fabric.git.writeBack === "pull-request" ? "pull-request" : "direct");
+
+/** A publish or adopt run as it goes, then what it wrote: the commit (and the pull request) or why nothing. */
+function WriteBackOutcome({ fabricId, started, links, onFinished }: { fabricId: string; started: Obj; links: GitLinks | null; onFinished: () => void }) {
+  const runId = typeof started.runId === "string" ? started.runId : null;
+  const run = useRunPoll(fabricId, runId, onFinished);
+  const result = run ? writeBackResult(run) : null;
+  const status = String(run?.status ?? started.status ?? "");
+  return html`<div class="banner writeback" role="status" data-run=${runId ?? ""} data-status=${status}>
+    <p>${what(started)} run ${runId ? html`<a href=${href(`/fabrics/${encodePath(fabricId)}/runs/${encodePath(runId)}`)}>${runId}</a>` : null} <${Badge} state=${status} />
+      ${started.writeBack === "pull-request" ? " as a pull request" : " straight onto the branch"} <code>${String(started.branch ?? "")}</code></p>
+    ${run && isActiveRun(run) ? html`<${StageProgress} run=${run} />` : null}
+    ${result?.commit ? html`<p class="commit" data-sha=${result.commit}>Commit <${Sha} sha=${result.commit} links=${links} /> <span class="muted">on</span> <code>${result.branch ?? ""}</code></p>` : null}
+    ${result?.pullRequest ? html`<p class="pull-request">Pull request <a href=${result.pullRequest.url} rel="noopener noreferrer" target="_blank">#${result.pullRequest.number}</a></p>` : null}
+    ${result?.note ? html`<p class="muted">${result.note}</p>` : null}
+    ${run && !isActiveRun(run) && typeof run.error === "string" && run.error ? html`<p class="run-error">${run.error}</p>` : null}
   </div>`;
 }
+
+const what = (started: Obj) => (typeof started.selected === "number" ? `Adopting ${started.selected} object${started.selected === 1 ? "" : "s"}:` : `Publishing ${String(started.drafts ?? "")} draft${started.drafts === 1 ? "" : "s"}:`);
+
+/** A publish refused because a draft's base file changed in Git (409): each draft and the commit that changed it. */
+function Conflicts({ error }: { error: unknown }) {
+  const body = error instanceof ApiError && isObj(error.body) ? error.body : null;
+  const conflicts = body && Array.isArray(body.conflicts) ? (body.conflicts as Obj[]) : [];
+  if (conflicts.length === 0) return null;
+  return html`<ul class="conflicts">${conflicts.map((c) => {
+    const commit = isObj(c.commit) ? c.commit : null;
+    return html`<li><code>${String(c.kind)} ${String(c.namespace)}/${String(c.name)}</code> (${String(c.path)}) changed in Git${commit ? html` by <code>${shortSha(String(commit.sha))}</code> “${String(commit.subject)}”` : null}: discard the draft and draft again</li>`;
+  })}</ul>`;
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

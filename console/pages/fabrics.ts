@@ -88,6 +88,7 @@ interface FormState {
   credentials: string;
   branch: string;
   directory: string;
+  writeBack: "pull-request" | "direct";
   cluster: "none" | "simulated" | "kubeconfig";
   kubeconfig: string;
   mode: "observe" | "apply";
@@ -105,6 +106,7 @@ const INITIAL: FormState = {
   credentials: "",
   branch: "main",
   directory: "",
+  writeBack: "pull-request",
   cluster: "none",
   kubeconfig: "",
   mode: "observe",
@@ -123,6 +125,7 @@ const FIELD_OF_POINTER: readonly [string, keyof FormState][] = [
   ["/git/credentials", "credentials"],
   ["/git/branch", "branch"],
   ["/git/directory", "directory"],
+  ["/git/writeBack", "writeBack"],
   ["/git", "provider"],
   ["/cluster/kubeconfig", "kubeconfig"],
   ["/cluster", "cluster"],
@@ -143,6 +146,7 @@ function body(f: FormState): Obj {
       : { provider: "github", owner: f.owner, repo: f.repo, credentials: f.credentials, ...(f.apiUrl ? { apiUrl: f.apiUrl } : {}) };
   if (f.branch) git.branch = f.branch;
   if (f.directory) git.directory = f.directory;
+  git.writeBack = f.writeBack;
   return {
     name: f.name,
     git,
@@ -210,6 +214,8 @@ function RegisterForm({ onRegistered }: { onRegistered: (id: string) => void }) 
       ${field("credentials", "Credentials (secret reference)", text("credentials"), "aws-sm:…, env:HH_GITOPS_SECRET_…, file:…; never the secret itself")}
       ${field("branch", "Branch", text("branch"))}
       ${field("directory", "Directory", text("directory"), "default gitops/hedgehog/<name>")}
+      ${field("writeBack", "Publish and adopt write", (a: Obj) => html`<select ...${a} value=${f.writeBack} onChange=${(e: Event) => set("writeBack", (e.target as HTMLSelectElement).value as FormState["writeBack"])}>
+        <option value="pull-request">a pull request (a new branch)</option><option value="direct">one commit on the branch</option></select>`)}
     </fieldset>
     <fieldset><legend>Cluster</legend>
       ${field("cluster", "Cluster", (a: Obj) => html`<select ...${a} value=${f.cluster} onChange=${(e: Event) => set("cluster", (e.target as HTMLSelectElement).value as FormState["cluster"])}>

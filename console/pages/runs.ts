@@ -1,7 +1,7 @@
 // Runs of a fabric, and one run: stages with counts and progress, rejections located by file and line,
 // commits, and what was applied or pruned — for a plan, what would be committed, applied and pruned.
 import { useEffect, useState } from "preact/hooks";
-import { gitLinks, isActiveRun, runChanges, runRejections, runStages, type Listed } from "../../lib/operator/views.js";
+import { gitLinks, isActiveRun, runChanges, runRejections, runStages, writeBackResult, type Listed } from "../../lib/operator/views.js";
 import { api, type Obj } from "../api.js";
 import { href, type Route } from "../router.js";
 import { Badge, html, Loading, Problem, Section, Sha, Unavailable, When, encodePath } from "../ui.js";
@@ -49,7 +49,9 @@ export function RunsPage({ route }: { route: Route }) {
               <th scope="row"><a href=${href(`/fabrics/${encodePath(id)}/runs/${encodePath(String(run.runId))}`)}>${String(run.runId)}</a></th>
               <td>${String(run.kind)}</td><td>${String(run.trigger ?? "")}</td><td><${Badge} state=${String(run.status)} /></td>
               <td><${When} at=${run.createdAt as string} /></td><td>${duration(run)}</td>
-              <td>${run.headAfter && run.headAfter !== run.headBefore ? html`<${Sha} sha=${run.headAfter as string} links=${links} />` : html`<span class="muted">no commit</span>`}</td>
+              <td>${run.headAfter && run.headAfter !== run.headBefore ? html`<${Sha} sha=${run.headAfter as string} links=${links} />` : null}
+                ${writeBackResult(run)?.pullRequest ? html`<a href=${writeBackResult(run)!.pullRequest!.url} rel="noopener noreferrer" target="_blank">PR #${writeBackResult(run)!.pullRequest!.number}</a>` : null}
+                ${!(run.headAfter && run.headAfter !== run.headBefore) && !writeBackResult(run)?.pullRequest ? html`<span class="muted">no commit</span>` : null}</td>
             </tr>`,
           )}</tbody></table>
           ${page.next || cursors.length > 0
@@ -85,6 +87,9 @@ export function RunPage({ route }: { route: Route }) {
   const changes = runChanges(run);
   const rejections = runRejections(run);
   const plan = run.kind === "plan" || run.dryRun === true;
+  const written = writeBackResult(run);
+  // kind check: the plan of a pull request's head (DESIGN §17).
+  const pullRequest = isObj(run.pullRequest) ? run.pullRequest : null;
 
   const doCancel = async () => {
     try {
@@ -98,7 +103,7 @@ export function RunPage({ route }: { route: Route }) {
 
   return html`<div class="page">
     <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">Fabrics</a> › <a href=${href(`/fabrics/${encodePath(id)}`)}>${id}</a> › <a href=${href(`/fabrics/${encodePath(id)}/runs`)}>Runs</a> › <span aria-current="page">${runId}</span></nav>
-    <h1>${plan ? "Plan" : `${String(run.kind)} run`} ${runId}</h1>
+    <h1>${run.kind === "check" ? "Check" : plan ? "Plan" : `${String(run.kind)} run`} ${runId}</h1>
     <${Problem} error=${error} />
     <dl class="facts">
       <dt>Status</dt><dd><${Badge} state=${String(run.status)} />${typeof run.error === "string" && run.error ? html` <span class="run-error">${run.error}</span>` : null}</dd>
@@ -106,6 +111,13 @@ export function RunPage({ route }: { route: Route }) {
       <dt>Created</dt><dd><${When} at=${run.createdAt as string} /></dd>
       <dt>Finished</dt><dd><${When} at=${run.finishedAt as string} /> ${duration(run)}</dd>
       ${typeof run.after === "string" ? html`<dt>Starts after</dt><dd><a href=${href(`/fabrics/${encodePath(id)}/runs/${encodePath(run.after)}`)}>${run.after}</a></dd>` : null}
+      ${pullRequest
+        ? html`<dt>Pull request</dt><dd>${typeof pullRequest.url === "string" ? html`<a href=${pullRequest.url} rel="noopener noreferrer" target="_blank">#${String(pullRequest.number)}</a>` : `#${String(pullRequest.number)}`} <code>${String(pullRequest.headRef)}</code> → <code>${String(pullRequest.baseRef)}</code>, head <${Sha} sha=${pullRequest.headSha as string} links=${links} /></dd>`
+        : null}
+      ${written
+        ? html`<dt>Writes back</dt><dd class="writeback" data-sha=${written.commit ?? ""}>${written.mode === "pull-request" ? "as a pull request" : written.mode === "direct" ? "onto the branch" : ""}${written.branch ? html` <code>${written.branch}</code>` : null}${written.commit ? html`, commit <${Sha} sha=${written.commit} links=${links} />` : null}${written.pullRequest ? html`, <a href=${written.pullRequest.url} rel="noopener noreferrer" target="_blank">pull request #${written.pullRequest.number}</a>` : null}${written.note ? html` <span class="muted">(${written.note})</span>` : null}</dd>`
+        : null}
+      ${Array.isArray(run.actors) && run.actors.length > 0 ? html`<dt>Asked by</dt><dd>${(run.actors as unknown[]).map(String).join(", ")}</dd>` : null}
       <dt>Head</dt><dd><${Sha} sha=${run.headBefore as string} links=${links} /> → <${Sha} sha=${run.headAfter as string} links=${links} /></dd>
     </dl>
     ${isActiveRun(run)
@@ -143,3 +155,5 @@ export function RunPage({ route }: { route: Route }) {
       : null}
   </div>`;
 }
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -29,8 +29,8 @@ export function listed<T = unknown>(value: unknown): Listed<T> {
 export const ACTIVE_RUN_STATUSES: ReadonlySet<string> = new Set(["waiting", "queued", "running"]);
 export const isActiveRun = (run: { status?: unknown } | null | undefined): boolean => ACTIVE_RUN_STATUSES.has(str(run?.status) ?? "");
 
-/** Stages in the order runs go through them; unknown stage names come after, in the record's order. */
-const STAGE_ORDER = ["init", "ingest", "reconcile", "publish", "adopt"];
+/** Stages in the order runs go through them (publish and adopt write to Git before the sync); unknown names come after. */
+const STAGE_ORDER = ["init", "publish", "adopt", "ingest", "reconcile"];
 
 export interface StageView {
   readonly name: string;
@@ -173,6 +173,8 @@ export function runChanges(run: Obj): ChangesView {
   };
   const initFiles = files(dry ? init.wouldCreate : init.created);
   const ingestFiles = files(dry ? ingest.wouldCommit : ingest.changes);
+  const written = writeBackResult(run);
+  const writeBackFiles = written ? written.files : { items: [], total: 0 };
   const removed: Record<string, string[]> = {};
   if (isObj(reconcile.removedFields)) for (const [id, fields] of Object.entries(reconcile.removedFields)) removed[id] = listed<string>(fields).items.map(String);
   const fields: Record<string, { fields: DriftView[]; total: number }> = {};
@@ -185,12 +187,42 @@ export function runChanges(run: Obj): ChangesView {
   return {
     fields,
     fieldsRecorded: isObj(reconcile.wouldChangeFields),
-    commit: { items: [...initFiles.items, ...ingestFiles.items], total: initFiles.total + ingestFiles.total },
+    commit: { items: [...initFiles.items, ...writeBackFiles.items, ...ingestFiles.items], total: initFiles.total + writeBackFiles.total + ingestFiles.total },
     apply: listed<string>(dry ? reconcile.wouldApply : reconcile.applies),
     prune: listed<string>(dry ? reconcile.wouldPrune : reconcile.prunes),
     removedFields: removed,
     commits: stages.filter((s) => s.commit).map((s) => ({ stage: s.name, sha: s.commit! })),
   };
+}
+
+/** What a publish or adopt run wrote back to Git (DESIGN §15), from its publish or adopt stage's detail. */
+export interface WriteBackView {
+  readonly stage: "publish" | "adopt";
+  readonly status: string;
+  readonly mode: "direct" | "pull-request" | null;
+  /** The commit on the fabric's branch (direct) or on the new branch (pull request); null: nothing to write. */
+  readonly commit: string | null;
+  readonly branch: string | null;
+  readonly pullRequest: { readonly number: number; readonly url: string } | null;
+  /** Files written: publish says new/changed/deleted per file, adopt lists the files it wrote. */
+  readonly files: Listed<{ readonly path: string; readonly action: string }>;
+  readonly note: string | null;
+}
+
+/** publish's actions in the words the file lists use ("delete" is the one that removes a file). */
+const WRITE_BACK_ACTIONS: Readonly<Record<string, string>> = { new: "create", changed: "write", deleted: "delete" };
+
+export function writeBackResult(run: Obj): WriteBackView | null {
+  const stage = runStages(run).find((s) => s.name === "publish" || s.name === "adopt");
+  if (!stage) return null;
+  const d = stage.detail;
+  const mode = d.writeBack === "direct" || d.writeBack === "pull-request" ? d.writeBack : null;
+  const pr = isObj(d.pullRequest) && num(d.pullRequest.number) !== undefined && str(d.pullRequest.url) !== undefined ? { number: d.pullRequest.number as number, url: d.pullRequest.url as string } : null;
+  const raw = listed<unknown>(stage.name === "publish" ? d.changes : d.adopted);
+  const files = raw.items.map((f) =>
+    isObj(f) ? { path: str(f.path) ?? "", action: WRITE_BACK_ACTIONS[str(f.action) ?? ""] ?? "write" } : { path: String(f), action: "create" },
+  );
+  return { stage: stage.name as "publish" | "adopt", status: stage.status, mode, commit: stage.commit, branch: str(d.branch) ?? null, pullRequest: pr, files: { items: files, total: raw.total }, note: str(d.note) ?? null };
 }
 
 /** Resource counts of a fabric's status, by state, with the error count (a resource can be both). */

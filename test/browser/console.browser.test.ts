@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's chromium driven by playwright-core) against the local stack:
 // sign in with the token, register a fabric through the form (a bad field shows its error at that
 // field, then fixed), Sync with live progress then synced counts, a drifted resource with its field
-// marked. Assertions read the DOM; screenshots of each page go to test-results/console/ for people.
+// marked, a draft with an error at its line then fixed, published, and an adopted cluster-only object,
+// each with its commit. Assertions read the DOM; screenshots of each page go to test-results/console/ for people.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     await page.getByLabel("Directory").fill(DIR);
     await page.getByLabel("Cluster", { exact: true }).selectOption("simulated");
     await page.getByLabel("Mode").selectOption("apply");
+    await page.getByLabel("Publish and adopt write").selectOption("direct");
     await page.getByRole("button", { name: "Register", exact: true }).click();
     const urlField = page.locator('[data-field="url"]');
     await expect.poll(() => urlField.locator(".field-error").textContent()).toMatch(/absolute path to a bare repository/);
@@ -252,7 +254,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     await shot("08-plan");
   });
 
-  it("the drafts page: findings as you type, then a draft saved and listed", async () => {
+  it("the drafts page: an error at its line as you type, fixed, saved as a draft, listed, published, and the commit shown", async () => {
     const vpcYaml = (name: string, n: number, vlan: number) =>
       `apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: ${name}\nspec:\n  subnets:\n    web:\n      subnet: 10.0.${n}.0/24\n      gateway: 10.0.${n}.1\n      vlan: ${vlan}\n`;
     await page.goto(`${stack.url}/#/fabrics/fabric-1/drafts`);
@@ -261,7 +263,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     // Its subnet overlaps test-vpc's: the finding ingest would write, at its line.
     await page.getByLabel("Resource YAML").fill(vpcYaml("vpc-9", 1, 1099));
     await page.locator(".finding-error").first().waitFor();
-    expect(await page.locator(".finding-error").first().textContent()).toMatch(/\[VPC-\d+\]/);
+    const finding = page.locator(".finding-error").first();
+    expect(await finding.textContent()).toMatch(/\[VPC-\d+\]/);
+    // At its line: the finding names the line of the overlapping subnet, and the gutter marks that line.
+    const line = Number(await finding.getAttribute("data-line"));
+    expect(vpcYaml("vpc-9", 1, 1099).split("\n")[line - 1]).toMatch(/^\s+subnet: 10\.0\.1\.0\/24$/);
+    expect(await page.locator(".gutter-line.has-error").evaluateAll((els) => els.map((e) => e.getAttribute("data-line")))).toEqual([String(line)]);
+    await shot("09-draft-error");
     expect(await page.getByRole("button", { name: "Save as draft" }).isDisabled()).toBe(true);
     await page.getByLabel("Resource YAML").fill(vpcYaml("vpc-9", 9, 1009));
     await page.getByText("No findings.").waitFor();
@@ -269,7 +277,63 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     await page.getByText("Saved the draft of VPC vpc-9.").waitFor();
     await page.locator('tr[data-draft="VPC/vpc-9"]').waitFor();
     expect((await stack.api("/fabrics/fabric-1/resources/vpcs/vpc-9")).body.state).toBe("draft");
-    await shot("09-drafts");
+    expect(await page.locator('tr[data-draft="VPC/vpc-9"]').textContent()).toContain("new in Git");
+    await shot("10-drafts");
+
+    // Publish (the form registered the fabric with write-back "direct"): one commit on main, then synced.
+    const before = repo.head();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const published = page.locator('.banner.writeback[data-status="succeeded"]');
+    await published.waitFor({ timeout: 60_000 });
+    const sha = await published.locator(".commit").getAttribute("data-sha");
+    expect(sha).toBe(repo.head());
+    expect(sha).not.toBe(before);
+    expect(await published.locator(".commit code.sha").textContent()).toBe(sha!.slice(0, 8));
+    expect(repo.show(`${DIR}/managed/vpcs/vpc-9.yaml`)).toContain("name: vpc-9");
+    await page.getByText("No drafts.").waitFor();
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/vpc-9")).body.state).toBe("synced");
+    await shot("11-published");
+
+    // The publish run's page says what it wrote back, and lists the file among what it committed.
+    await published.getByRole("link").first().click();
+    await page.getByRole("heading", { name: /^publish run / }).waitFor();
+    expect(await page.locator("dd.writeback").getAttribute("data-sha")).toBe(sha);
+    expect(await page.locator("section[aria-labelledby=commit-h]").textContent()).toContain(`${DIR}/managed/vpcs/vpc-9.yaml`);
+    expect(await page.locator("tr[data-stage]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-stage")))).toEqual(["publish", "ingest", "reconcile"]);
+    await shot("12-publish-run");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the drafts page adopts a cluster-only object: listed, selected, adopted, and the commit shown", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions(stack.kubeSim!.kubeconfigOptions());
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: "vpc.githedgehog.com",
+      version: "v1beta1",
+      namespace: "default",
+      plural: "vpcs",
+      body: { apiVersion: "vpc.githedgehog.com/v1beta1", kind: "VPC", metadata: { name: "handmade-1", namespace: "default" }, spec: { subnets: { web: { subnet: "10.0.19.0/24", gateway: "10.0.19.1", vlan: 1019 } } } },
+    });
+    // A sync lists the cluster: the object is then known, cluster-only.
+    await page.goto(`${stack.url}/#/fabrics/fabric-1`);
+    await page.getByRole("heading", { name: "fabric-1", level: 1 }).waitFor();
+    await runFromButton("Sync");
+    await page.goto(`${stack.url}/#/fabrics/fabric-1/drafts`);
+    const box = page.getByRole("checkbox", { name: "VPC default/handmade-1" });
+    await box.waitFor();
+    const adopt = page.getByRole("button", { name: /^Adopt selected/ });
+    expect(await adopt.isDisabled()).toBe(true);
+    await box.check();
+    expect(await adopt.textContent()).toBe("Adopt selected (1)");
+    await adopt.click();
+    const adopted = page.locator('.banner.writeback[data-status="succeeded"]');
+    await adopted.waitFor({ timeout: 60_000 });
+    expect(await adopted.textContent()).toContain("Adopting 1 object");
+    expect(await adopted.locator(".commit").getAttribute("data-sha")).toBe(repo.head());
+    expect(repo.show(`${DIR}/managed/vpcs/handmade-1.yaml`)).toContain("name: handmade-1");
+    await page.getByText("The cluster holds nothing that Git does not.").waitFor();
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/handmade-1")).body.state).toBe("synced");
+    await shot("13-adopted");
     expect(pageErrors).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, waitForRun, type TestStack } from "../support/local-stack.js";
-import { seedRepository, type SeededRepository } from "../support/seed-repo.js";
+import { git, seedRepository, type SeededRepository } from "../support/seed-repo.js";
 
 const BIN = fileURLToPath(new URL("../../bin/hh-gitops.js", import.meta.url));
 const DIR = "gitops/hedgehog/fabric-1";
@@ -44,7 +44,7 @@ describe("hh-gitops CLI against the local stack", () => {
     stack = await startTestStack();
     const res = await stack.api("/fabrics", {
       method: "POST",
-      body: { name: "fabric-1", git: { provider: "git", url: repo.bare, directory: DIR }, cluster: { simulated: true }, sync: { mode: "apply" } },
+      body: { name: "fabric-1", git: { provider: "git", url: repo.bare, directory: DIR, writeBack: "direct" }, cluster: { simulated: true }, sync: { mode: "apply" } },
     });
     expect(res.status).toBe(201);
     await waitForRun(stack, "fabric-1", res.body.initRun.runId);
@@ -143,6 +143,54 @@ describe("hh-gitops CLI against the local stack", () => {
     expect(good.stdout.split("\n").filter((l) => l !== "" && !l.includes(": warning: ["))).toEqual([]);
     expect(good.stdout).toContain("warning: [SW-103]");
     expect(good.code).toBe(0);
+  });
+
+  it("drafts lists a draft made through the API, publish --wait prints the commit it landed, adopt --wait writes a cluster-only object into Git", async () => {
+    const vpc = (name: string, n: number) => ({
+      apiVersion: "vpc.githedgehog.com/v1beta1",
+      kind: "VPC",
+      metadata: { name, namespace: "default" },
+      spec: { subnets: { web: { subnet: `10.0.${n}.0/24`, gateway: `10.0.${n}.1`, vlan: 1000 + n } } },
+    });
+    expect((await cli("drafts", "fabric-1")).stdout).toBe("no drafts\n");
+    const saved = await stack.api("/fabrics/fabric-1/resources/vpcs/vpc-9", { method: "PUT", body: vpc("vpc-9", 9) });
+    expect(saved.status).toBe(201);
+
+    const drafts = await cli("drafts", "fabric-1");
+    expect(drafts.code).toBe(0);
+    expect(drafts.stdout).toMatch(/^VPC\s+default\/vpc-9\s+put\s+gitops\/hedgehog\/fabric-1\/managed\/vpcs\/vpc-9\.yaml\s+new\s+-\s+local\s*$/m);
+    expect(drafts.stdout).toMatch(/^1 draft; publish them with: hh-gitops publish fabric-1 --wait$/m);
+    const listed = await cli("drafts", "fabric-1", "--json");
+    expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, items: [{ kind: "VPC", name: "vpc-9", operation: "put" }] });
+
+    const published = await cli("publish", "fabric-1", "--wait");
+    expect(published.stderr).toBe("");
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/^run r\S+ \w+: a commit on branch main$/m);
+    expect(published.stdout).toMatch(/^run r\S+ succeeded$/m);
+    expect(published.stdout).toMatch(/^ {2}create gitops\/hedgehog\/fabric-1\/managed\/vpcs\/vpc-9\.yaml$/m);
+    const commit = /^commit ([0-9a-f]{40}) on main$/m.exec(published.stdout)?.[1];
+    expect(commit).toBeDefined();
+    expect(git(repo.bare, "log", "-1", "--format=%s", commit!).trim()).toMatch(/^hedgehog-gitops: /);
+    expect(git(repo.bare, "show", `${commit!}:${DIR}/managed/vpcs/vpc-9.yaml`)).toContain("name: vpc-9");
+    expect((await cli("drafts", "fabric-1")).stdout).toBe("no drafts\n");
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/vpc-9")).body.state).toBe("synced");
+
+    // An object made by hand in the cluster: cluster-only after a sync, then adopted into Git.
+    const kc = new KubeConfig();
+    kc.loadFromOptions(stack.kubeSim!.kubeconfigOptions());
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: "vpc.githedgehog.com", version: "v1beta1", namespace: "default", plural: "vpcs", body: vpc("handmade-1", 19) });
+    expect((await cli("sync", "fabric-1", "--wait")).code).toBe(0);
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/handmade-1")).body.state).toBe("orphaned");
+    expect((await cli("adopt", "fabric-1", "VPC/default/not-there")).code).toBe(2);
+    const adopted = await cli("adopt", "fabric-1", "VPC/default/handmade-1", "--wait");
+    expect(adopted.stderr).toBe("");
+    expect(adopted.code).toBe(0);
+    const adoptCommit = /^commit ([0-9a-f]{40}) on main$/m.exec(adopted.stdout)?.[1];
+    expect(adoptCommit).toBeDefined();
+    expect(adopted.stdout).toMatch(/^ {2}create gitops\/hedgehog\/fabric-1\/managed\/vpcs\/handmade-1\.yaml$/m);
+    expect(git(repo.bare, "show", `${adoptCommit!}:${DIR}/managed/vpcs/handmade-1.yaml`)).toContain("name: handmade-1");
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/handmade-1")).body.state).toBe("synced");
   });
 
   it("has --help for every command", async () => {

@@ -1,7 +1,7 @@
 // How the console and the CLI read API answers: what exists today, and the shapes DESIGN §9 announces
 // (bounded lists, rejections per file, progress, plan fields), each tolerated when absent.
 import { describe, expect, it } from "vitest";
-import { attention, findingLine, gitLinks, isActiveRun, listed, rollup, runChanges, runRejections, runStages } from "../../../lib/operator/views.js";
+import { attention, findingLine, gitLinks, isActiveRun, listed, rollup, runChanges, runRejections, runStages, writeBackResult } from "../../../lib/operator/views.js";
 import { RunProgress, type Out } from "../../../cli/output.js";
 
 describe("operator views", () => {
@@ -98,6 +98,42 @@ describe("operator views", () => {
     expect(findingLine({ file: "a.yaml", line: 4, rule: "VPC-114", severity: "error", path: "/spec/vlan", message: "too big" })).toBe("a.yaml:4: [VPC-114] /spec/vlan: too big");
     expect(findingLine({ file: "a.yaml", line: 1, rule: "PARSE", severity: "error", path: "", message: "bad" })).toBe("a.yaml:1: [PARSE] bad");
   });
+
+  it("reads what a publish or adopt run wrote back: the commit, the branch, the pull request, the files, in the order the run went", () => {
+    const publish = {
+      kind: "publish",
+      chain: ["publish", "ingest", "reconcile"],
+      stages: {
+        reconcile: { status: "succeeded" },
+        ingest: { status: "succeeded", detail: { commit: "b".repeat(40), changes: [] } },
+        publish: {
+          status: "succeeded",
+          detail: {
+            writeBack: "pull-request",
+            commit: "a".repeat(40),
+            branch: "hedgehog-gitops/drafts-r1",
+            pullRequest: { number: 7, url: "https://github.example/o/r/pull/7" },
+            changes: { items: [{ action: "new", path: "m/vpcs/a.yaml", id: "VPC/default/a", by: "local" }, { action: "deleted", path: "m/vpcs/b.yaml", id: "VPC/default/b", by: "local" }], total: 3 },
+          },
+        },
+      },
+    };
+    expect(runStages(publish).map((s) => s.name)).toEqual(["publish", "ingest", "reconcile"]);
+    expect(writeBackResult(publish)).toEqual({
+      stage: "publish",
+      status: "succeeded",
+      mode: "pull-request",
+      commit: "a".repeat(40),
+      branch: "hedgehog-gitops/drafts-r1",
+      pullRequest: { number: 7, url: "https://github.example/o/r/pull/7" },
+      files: { items: [{ path: "m/vpcs/a.yaml", action: "create" }, { path: "m/vpcs/b.yaml", action: "delete" }], total: 3 },
+      note: null,
+    });
+    expect(runChanges(publish).commit.items.map((f) => f.path)).toEqual(["m/vpcs/a.yaml", "m/vpcs/b.yaml"]);
+    const adopt = { kind: "adopt", stages: { adopt: { status: "succeeded", detail: { writeBack: "direct", commit: null, branch: "main", pullRequest: null, adopted: [], note: "nothing to adopt" } } } };
+    expect(writeBackResult(adopt)).toMatchObject({ stage: "adopt", mode: "direct", commit: null, pullRequest: null, files: { items: [], total: 0 }, note: "nothing to adopt" });
+    expect(writeBackResult({ kind: "sync", stages: { ingest: { status: "succeeded" } } })).toBeNull();
+  });
 });
 
 describe("run progress output", () => {
@@ -124,4 +160,5 @@ describe("run progress output", () => {
     progress.update(run("succeeded", 4));
     expect(written.join("")).toBe("run r1 running\n  ingest    running 1/4\n  ingest    succeeded 4/4\n");
   });
+
 });
