@@ -1,4 +1,6 @@
-// The Octokit client of the github provider: @octokit/plugin-retry for 5xx and network failures,
+// The Octokit client of the github provider: @octokit/core (routes by name, `client.request("GET /repos/…")`:
+// @octokit/rest only adds a generated method table of every GitHub endpoint, 82 KB in each worker bundle),
+// @octokit/plugin-retry for 5xx and network failures,
 // @octokit/plugin-throttling for GitHub's primary and secondary rate limits, a budget that paces
 // content-creating requests below the secondary limits (write-budget.ts), token or GitHub App
 // installation auth (@octokit/auth-app), and a per-request timeout.
@@ -6,7 +8,7 @@ import { createHash } from "node:crypto";
 import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
+import { Octokit } from "@octokit/core";
 import { writeBudgetFor } from "./write-budget.js";
 import { HostNotAllowedError, RedirectRefusedError } from "../../net/errors.js";
 import { guardedFetch } from "../../net/guarded-fetch.js";

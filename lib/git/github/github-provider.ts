@@ -117,7 +117,7 @@ export class GitHubProvider implements GitProvider {
     assertBranchName(branch);
     const known = this.known.heads.get(branch);
     try {
-      const response = await this.client.rest.git.getRef({
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
         owner: this.owner,
         repo: this.repo,
         ref: `heads/${branch}`,
@@ -219,7 +219,7 @@ export class GitHubProvider implements GitProvider {
   // ---- reads -------------------------------------------------------------------------------
 
   private async getTree(sha: string, recursive: boolean): Promise<{ sha: string; truncated: boolean; tree: GitHubTreeItem[] }> {
-    const response = await this.client.rest.git.getTree({
+    const response = await this.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
       owner: this.owner,
       repo: this.repo,
       tree_sha: sha,
@@ -335,14 +335,14 @@ export class GitHubProvider implements GitProvider {
 
   private async readTarball(commit: string, wanted: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
     // GitHub answers with a redirect to codeload.github.com, which fetch follows.
-    const response = await this.client.rest.repos.downloadTarballArchive({ owner: this.owner, repo: this.repo, ref: commit });
+    const response = await this.client.request("GET /repos/{owner}/{repo}/tarball/{ref}", { owner: this.owner, repo: this.repo, ref: commit });
     const data = response.data as unknown;
     if (!(data instanceof ArrayBuffer)) throw new GitUnavailableError(`the tarball of ${commit} in ${this.name} did not arrive as binary data`);
     return blobsFromTarball(new Uint8Array(data), wanted);
   }
 
   private async getBlob(sha: string): Promise<Uint8Array> {
-    const response = await this.client.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: sha });
+    const response = await this.client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner: this.owner, repo: this.repo, file_sha: sha });
     const content = Uint8Array.from(Buffer.from(response.data.content, response.data.encoding === "base64" ? "base64" : "utf8"));
     if (gitBlobSha(content) !== sha) throw new GitUnavailableError(`blob ${sha} of ${this.name} arrived with different content`);
     return content;
@@ -361,7 +361,7 @@ export class GitHubProvider implements GitProvider {
     if (tree === baseTree) return parent;
     const sha = await this.writeCommit(prepared, tree, [parent]);
     try {
-      await this.client.rest.git.updateRef({ owner: this.owner, repo: this.repo, ref: `heads/${prepared.branch}`, sha, force: false });
+      await this.client.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner: this.owner, repo: this.repo, ref: `heads/${prepared.branch}`, sha, force: false });
     } catch (error) {
       if (!hasStatus(error, 422, /fast.forward|does not exist|not found/i)) throw error;
       await this.assertBranchAt(prepared.branch, sha, `branch ${prepared.branch} of ${this.name} moved since ${parent}`, error);
@@ -383,7 +383,7 @@ export class GitHubProvider implements GitProvider {
     }
     const sha = await this.writeCommit(prepared, tree, []);
     try {
-      await this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${prepared.branch}`, sha });
+      await this.client.request("POST /repos/{owner}/{repo}/git/refs", { owner: this.owner, repo: this.repo, ref: `refs/heads/${prepared.branch}`, sha });
     } catch (error) {
       if (!hasStatus(error, 422, /already exists/i)) throw error;
       await this.assertBranchAt(prepared.branch, sha, `branch ${prepared.branch} of ${this.name} was created meanwhile`, error);
@@ -403,7 +403,7 @@ export class GitHubProvider implements GitProvider {
     const date = gitDate(prepared.when);
     let response;
     try {
-      response = await this.client.rest.repos.createOrUpdateFileContents({
+      response = await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
         owner: this.owner,
         repo: this.repo,
         path: first.path,
@@ -433,7 +433,7 @@ export class GitHubProvider implements GitProvider {
     const known = this.known.commits.get(commit);
     if (known) return known.tree;
     try {
-      const response = await this.client.rest.git.getCommit({ owner: this.owner, repo: this.repo, commit_sha: commit });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { owner: this.owner, repo: this.repo, commit_sha: commit });
       this.known.commits.set(commit, { tree: response.data.tree.sha, totalBlobBytes: null });
       return response.data.tree.sha;
     } catch (error) {
@@ -445,7 +445,7 @@ export class GitHubProvider implements GitProvider {
   private async writeTree(baseTree: string | null, changes: readonly PreparedChange[]): Promise<string> {
     const { entries, uploads } = treeEntries(changes, (sha) => this.known.blobHomes.has(sha));
     await mapWithLimit(uploads, 4, async (upload) => {
-      const response = await this.client.rest.git.createBlob({
+      const response = await this.client.request("POST /repos/{owner}/{repo}/git/blobs", {
         owner: this.owner,
         repo: this.repo,
         content: Buffer.from(upload.content).toString("base64"),
@@ -476,7 +476,7 @@ export class GitHubProvider implements GitProvider {
   private async createTree(baseTree: string | null, entries: readonly TreeRequestEntry[]): Promise<string | null> {
     const splittable = entries.length > 1;
     try {
-      const response = await this.client.rest.git.createTree({
+      const response = await this.client.request("POST /repos/{owner}/{repo}/git/trees", {
         owner: this.owner,
         repo: this.repo,
         tree: [...entries],
@@ -499,7 +499,7 @@ export class GitHubProvider implements GitProvider {
 
   private async writeCommit(prepared: PreparedCommit, tree: string, parents: string[]): Promise<string> {
     const date = gitDate(prepared.when);
-    const response = await this.client.rest.git.createCommit({
+    const response = await this.client.request("POST /repos/{owner}/{repo}/git/commits", {
       owner: this.owner,
       repo: this.repo,
       message: prepared.message,
@@ -518,7 +518,7 @@ export class GitHubProvider implements GitProvider {
   private async assertBranchAt(branch: string, sha: string, conflict: string, cause: unknown): Promise<void> {
     let current: string | null;
     try {
-      const response = await this.client.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
       current = response.data.object.sha;
     } catch (error) {
       if (!hasStatus(error, 404)) throw error;
@@ -538,7 +538,7 @@ export class GitHubProvider implements GitProvider {
 
   private async assertRepositoryVisible(): Promise<void> {
     try {
-      await this.client.rest.repos.get({ owner: this.owner, repo: this.repo });
+      await this.client.request("GET /repos/{owner}/{repo}", { owner: this.owner, repo: this.repo });
     } catch (error) {
       if (hasStatus(error, 404)) {
         throw new GitNotFoundError(`repository ${this.name} does not exist or is not visible with these credentials`, { cause: error });
