@@ -9,6 +9,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/core";
+import { countGitHubAnswer } from "../github-traffic.js";
 import { writeBudgetFor } from "./write-budget.js";
 import { HostNotAllowedError, RedirectRefusedError } from "../../net/errors.js";
 import { guardedFetch } from "../../net/guarded-fetch.js";
@@ -98,7 +99,13 @@ export function createGitHubClient(options: {
   const fetchWithTimeout: typeof fetch = (input, init) =>
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
   // Redirects are followed by guardedFetch, one checked hop at a time, never by fetch itself.
-  const allowedFetch = guardedFetch(options.hosts, fetchWithTimeout);
+  const guarded = guardedFetch(options.hosts, fetchWithTimeout);
+  // Every answer, retries included, counts for the stage's metrics (lib/git/github-traffic.ts).
+  const allowedFetch: typeof fetch = async (input, init) => {
+    const response = await guarded(input, init);
+    countGitHubAnswer(response.headers);
+    return response;
+  };
 
   const auth =
     options.credentials.kind === "token"
