@@ -40,6 +40,12 @@ export interface ApiRequest {
   /** The request time as API Gateway saw it; the only clock route handlers use. */
   readonly now: Date;
   /**
+   * Who is asking, as the authorizer vouched: the IAM principal's ARN (auth iam), the JWT's email or
+   * subject (auth jwt); `local` in the local stack, whose gateway checks the bearer token and passes no
+   * authorizer. Commits of drafts and adoptions name it.
+   */
+  readonly actor: string;
+  /**
    * The path parameters, query and JSON body as the route's operation (lib/api/openapi.ts) parsed them:
    * validated, with defaults. Cast them to the output type of the schema the operation names.
    */
@@ -112,6 +118,18 @@ function problemResult(p: Problem): APIGatewayProxyStructuredResultV2 {
   return { statusCode: p.status, headers: { "content-type": "application/problem+json" }, body: JSON.stringify(p) };
 }
 
+interface AuthorizerContext {
+  readonly iam?: { readonly userArn?: unknown };
+  readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
+}
+
+function actorOf(event: APIGatewayProxyEventV2): string {
+  const authorizer = (event.requestContext as { authorizer?: AuthorizerContext }).authorizer;
+  const claims = authorizer?.jwt?.claims ?? {};
+  for (const value of [authorizer?.iam?.userArn, claims.email, claims.sub]) if (typeof value === "string" && value !== "") return value;
+  return "local";
+}
+
 function toRequest(event: APIGatewayProxyEventV2): Omit<ApiRequest, "input"> {
   const body =
     event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -125,6 +143,7 @@ function toRequest(event: APIGatewayProxyEventV2): Omit<ApiRequest, "input"> {
     rawBody: body,
     requestId: event.requestContext.requestId,
     now: new Date(event.requestContext.timeEpoch),
+    actor: actorOf(event),
   };
 }
 

@@ -15,14 +15,17 @@ import { runStage, type StageRunnerDeps } from "../../lib/pipeline/stage-runner.
 
 const MAX_RECEIVE_COUNT = Number(process.env.HH_GITOPS_MAX_RECEIVE_COUNT ?? 5);
 
-export function stageWorker(stage: Stage, deps: () => StageRunnerDeps) {
+/** A worker of one stage's queue, or of several (one function consuming their queues). */
+export function stageWorker(stages: Stage | readonly Stage[], deps: () => StageRunnerDeps) {
+  const served: readonly Stage[] = typeof stages === "string" ? [stages] : stages;
   const base = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new SqsFifoPartialProcessorAsync();
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {
         const message: StageMessage = stageMessageSchema.parse(JSON.parse(record.body));
-        if (message.stage !== stage) throw new Error(`message for stage ${message.stage} on the ${stage} queue`);
+        if (!served.includes(message.stage)) throw new Error(`message for stage ${message.stage} on a queue of ${served.join(", ")}`);
+        const stage = message.stage;
         logger.appendKeys({ fabricId: message.fabricId, runId: message.runId, stage });
         const resolved = deps();
         try {

@@ -79,6 +79,37 @@ export class MethodNotAllowedError extends TerminalError {
 
 export class ResourceNotFoundError extends TerminalError {}
 
+/** The request body's media type is not one the route reads (write-back routes read YAML or JSON). */
+export class UnsupportedMediaTypeError extends TerminalError {}
+
+/** No draft of that resource. */
+export class DraftNotFoundError extends TerminalError {}
+
+/**
+ * A draft (or a document to validate) that validation refuses, with the findings ingest would write
+ * for it: one problem per finding (pointer: the field in the document) and the findings themselves.
+ */
+export class DraftRejectedError extends TerminalError {
+  readonly problems: readonly FieldProblem[];
+  readonly omitted: number;
+  readonly extensions: { readonly findings: readonly unknown[] };
+  constructor(message: string, findings: readonly { file: string; line: number; path: string; rule: string; message: string }[]) {
+    super(message);
+    const problems = findings.map((f) => ({ pointer: f.path || "/", message: `${f.file}:${f.line}: [${f.rule}] ${f.message}` }));
+    this.problems = problems.slice(0, MAX_LISTED_PROBLEMS);
+    this.omitted = problems.length - this.problems.length;
+    this.extensions = { findings };
+  }
+}
+
+/** A draft cannot be made of this resource through the API (it shares its file with others; too many drafts). */
+export class DraftNotPossibleError extends TerminalError {}
+
+/** Publish or adopt found nothing to write. */
+export class NothingToWriteBackError extends TerminalError {}
+
+/** Adopt needs the fabric's cluster. */
+export class FabricHasNoClusterError extends TerminalError {}
 /** The resource was pruned, or is gone from Git and the cluster; what it went through is still known. */
 export class ResourceGoneError extends TerminalError {
   constructor(

@@ -5,6 +5,7 @@
 // and nothing else; another validates the document; the e2e tests check every answer against it.
 import * as z from "zod";
 import { fabricInputSchema, fabricPatchSchema } from "../fabrics/schema.js";
+import { WRITE_BACK_OPERATIONS } from "./write-back-operations.js";
 import { pushEventSchema } from "../triggers/github-payload.js";
 import { emptyBodySchema, problemSchema } from "./schemas/common.js";
 import { fabricCreatedSchema, fabricListSchema, fabricSchema, forceQuerySchema } from "./schemas/fabrics.js";
@@ -12,12 +13,14 @@ import { healthSchema, openApiDocumentSchema, webhookAnswerSchema } from "./sche
 import { resourceDetailQuerySchema, resourceDetailSchema, resourceGoneSchema, resourceListQuerySchema, resourcePageSchema, resourcePathSchema } from "./schemas/resources.js";
 import { runCancelledSchema, runDetailSchema, runListQuerySchema, runPageSchema, runStartedSchema, statusSchema } from "./schemas/runs.js";
 
-export type Tag = "meta" | "console" | "fabrics" | "runs" | "resources" | "webhooks";
+export type Tag = "meta" | "console" | "fabrics" | "runs" | "resources" | "write-back" | "webhooks";
 
 const TAGS: readonly { name: Tag; description: string }[] = [
   { name: "fabrics", description: "Register, read, change and forget fabrics" },
   { name: "runs", description: "Start, follow and cancel runs; a fabric's status" },
   { name: "resources", description: "A fabric's resources: state, attribution, objects, drift, history" },
+  { name: "write-back", description: "Drafts, validation, publish and adopt: changes written to Git (DESIGN §15)" },
+  { name: "write-back", description: "Drafts, validation, publish and adopt: changes written to Git (DESIGN §15)" },
   { name: "webhooks", description: "GitHub deliveries" },
   { name: "meta", description: "Health and this document" },
   { name: "console", description: "The operator console's page and files" },
@@ -43,7 +46,8 @@ export interface RequestBodySpec {
   readonly schema: z.ZodType;
   /** false: an empty body is accepted too (taken as {}). */
   readonly required: boolean;
-  readonly contentType: "application/json";
+  /** application/yaml: the write-back routes read YAML or JSON (raw, parsed by their handler). */
+  readonly contentType: "application/json" | "application/yaml";
   /** The handler reads the raw body itself (the webhook verifies its signature over the bytes): the router leaves it alone. */
   readonly raw?: boolean;
 }
@@ -299,6 +303,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       ...internal,
     },
   },
+  ...WRITE_BACK_OPERATIONS,
 ];
 
 /** The operation of an API Gateway route key ("GET /fabrics/{id}"). */

@@ -1,6 +1,15 @@
 // RFC 9457 problem details, and the one table that says which error becomes which status.
 import { FabricAlreadyExistsError, FabricNotFoundError, VersionConflictError } from "../store/errors.js";
-import { FabricHasActiveRunError, FabricNotReadyError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "../pipeline/errors.js";
+import {
+  DraftConflictError,
+  FabricHasActiveRunError,
+  FabricNotReadyError,
+  FollowUpBusyError,
+  RunAlreadyFinishedError,
+  RunNotFoundError,
+  RunStartContentionError,
+  WriteBackInvalidError,
+} from "../pipeline/errors.js";
 import {
   WebhookPayloadInvalidError,
   WebhookPayloadTooLargeError,
@@ -10,14 +19,20 @@ import {
   WebhookSignatureError,
 } from "../triggers/errors.js";
 import {
+  DraftNotFoundError,
+  DraftNotPossibleError,
+  DraftRejectedError,
+  FabricHasNoClusterError,
   MalformedRequestError,
   MethodNotAllowedError,
+  NothingToWriteBackError,
   PayloadTooLargeError,
   PreconditionFailedError,
   RequestValidationError,
   ResourceGoneError,
   ResourceNotFoundError,
   RouteNotFoundError,
+  UnsupportedMediaTypeError,
   type FieldProblem,
   type RequestPart,
 } from "./errors.js";
@@ -59,6 +74,15 @@ const STATUS_BY_ERROR: readonly (readonly [ErrorClass, number, string])[] = [
   [WebhookPayloadTooLargeError, 413, "Payload too large"],
   [WebhookRequestError, 400, "Malformed delivery"],
   [WebhookPayloadInvalidError, 422, "Invalid push payload"],
+  [UnsupportedMediaTypeError, 415, "Unsupported media type"],
+  [DraftNotFoundError, 404, "Draft not found"],
+  [DraftRejectedError, 422, "Draft refused"],
+  [DraftNotPossibleError, 409, "Draft not possible"],
+  [DraftConflictError, 409, "Draft conflict"],
+  [WriteBackInvalidError, 422, "Drafts refused"],
+  [NothingToWriteBackError, 409, "Nothing to write back"],
+  [FabricHasNoClusterError, 409, "No cluster"],
+  [FollowUpBusyError, 409, "Run in flight"],
 ];
 
 /** A request error's title names the part of the request that was wrong. */

@@ -103,6 +103,22 @@ const OBJECT_PRUNE_GUARDS: readonly ((candidate: PruneCandidate, context: PruneC
   (c, ctx) => !isTrackedBy(c.live, ctx.fabric),
   // Its managed file is still there, just unreadable or invalid: the resource was not removed from Git.
   (c, ctx) => c.record?.gitFilePath !== null && c.record?.gitFilePath !== undefined && ctx.heldPaths.has(c.record.gitFilePath),
+  // A draft of it waits for Git (DESIGN §15): nothing is done to the object until the draft lands.
+  (c) => c.record?.state === "draft",
+];
+
+/**
+ * Differences on the tracking annotation that are our bookkeeping, not drift to report or correct
+ * (first that applies). An object that carries no tracking annotation at all was made by someone else
+ * (kubectl, the installer) and may have been adopted into Git as it is (DESIGN §15): it is synced when
+ * everything Git says matches, and written only when something does not — the apply then annotates it.
+ * Until then prune treats it as not ours, as it always treats untracked objects.
+ */
+const TRACKING_NOT_DRIFT: readonly ((live: LiveObject, owner: TrackingOwner, resource: DesiredResource, mode: ReconcileInput["mode"]) => boolean)[] = [
+  (live) => trackingIdOf(live) === undefined,
+  // Annotated before registration uids, by this fabric, for this resource: apply mode re-annotates it
+  // (adopting it into this registration); observe mode writes nothing, so it is not shown as drift there.
+  (live, owner, resource, mode) => mode === "observe" && trackingIdOf(live) === legacyTrackingId(owner.id, resource.group, resource.kind, resource.namespace, resource.name),
 ];
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
@@ -133,13 +149,10 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     }
     const desired = desiredObject(fabric, resource);
     let drift = live ? diffResource(desired, live, { catalog }) : [];
-    // Annotated before registration uids, by this fabric, for this resource: our own bookkeeping, not
-    // drift to report. Apply mode re-annotates it (adopting it into this registration); observe mode
-    // writes nothing, so it is not shown as drift there.
-    const legacy = live !== null && trackingIdOf(live) === legacyTrackingId(fabric.id, resource.group, resource.kind, resource.namespace, resource.name);
-    if (legacy && mode === "observe") drift = drift.filter((d) => d.path !== TRACKING_DRIFT_PATH);
+    if (live !== null && TRACKING_NOT_DRIFT.some((rule) => rule(live, fabric, resource, mode))) drift = drift.filter((d) => d.path !== TRACKING_DRIFT_PATH);
     const observation: Observation = !live ? "cluster-missing" : drift.length === 0 ? "cluster-matches" : "cluster-differs";
-    const action: ReconcileAction = mode === "apply" && observation !== "cluster-matches" ? "apply" : "none";
+    // A draft dominates until it lands (DESIGN §15): Git's content is compared, not applied over the edit in progress.
+    const action: ReconcileAction = mode === "apply" && observation !== "cluster-matches" && record?.state !== "draft" ? "apply" : "none";
     items.push({ id: resource.id, kind, namespace: resource.namespace, name: resource.name, desired, live, record, source: "git", drift, observations: [observation], action });
   }
 

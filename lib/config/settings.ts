@@ -5,7 +5,8 @@ import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from "../net/hosts.js";
 import type { Deployment } from "../secrets/policy.js";
 import { ConfigurationError } from "./errors.js";
 
-export const STAGES = ["init", "ingest", "reconcile"] as const;
+/** publish and adopt write drafts and cluster-only objects back to Git (DESIGN §15), ahead of ingest. */
+export const STAGES = ["init", "ingest", "reconcile", "publish", "adopt"] as const;
 export type Stage = (typeof STAGES)[number];
 
 const optionalUrl = z.url().optional();
@@ -19,6 +20,8 @@ const environmentSchema = z.object({
   HH_GITOPS_INIT_QUEUE_URL: optionalUrl,
   HH_GITOPS_INGEST_QUEUE_URL: optionalUrl,
   HH_GITOPS_RECONCILE_QUEUE_URL: optionalUrl,
+  HH_GITOPS_PUBLISH_QUEUE_URL: optionalUrl,
+  HH_GITOPS_ADOPT_QUEUE_URL: optionalUrl,
   HH_GITOPS_WEBHOOK_SECRET: z.string().min(1).optional(),
   HH_GITOPS_WEBHOOK_SECRET_REF: z.string().min(1).optional(),
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),

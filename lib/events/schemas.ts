@@ -35,7 +35,7 @@ const base = {
 
 export const runFinishedSchema = z.strictObject({
   ...base,
-  kind: z.enum(["init", "ingest", "sync", "plan", "check"]),
+  kind: z.enum(["init", "ingest", "sync", "plan", "check", "publish", "adopt"]),
   trigger: z.enum(["api", "schedule", "webhook"]),
   status: z.enum(["succeeded", "failed", "cancelled"]),
   error: z.string().nullable(),

@@ -43,6 +43,18 @@ const gitRepositoryUrl = z.string().max(2048).refine((u) => u.startsWith("/") ||
   message: "must be an absolute path to a bare repository or an http(s) URL",
 });
 
+/**
+ * How drafts and adopted objects reach the branch (DESIGN §15): one commit on it, or a new branch with
+ * a pull request (on a plain Git remote: the branch alone) that someone merges.
+ */
+const writeBackValues = z.enum(["direct", "pull-request"]);
+// Optional rather than defaulted: fabrics registered before it read the same as those that leave it out (writeBackOf).
+const writeBackSchema = writeBackValues
+  .optional()
+  .describe("how publish and adopt write to Git: direct (one commit on the branch) or pull-request (the default: a new branch and, on GitHub, a pull request)");
+
+export type WriteBack = z.output<typeof writeBackValues>;
+
 export const gitSettingsSchema = z.discriminatedUnion("provider", [
   z.strictObject({
     provider: z.literal("git"),
@@ -50,6 +62,7 @@ export const gitSettingsSchema = z.discriminatedUnion("provider", [
     branch: branchSchema.default("main"),
     directory: directorySchema.optional(),
     credentials: secretReferenceSchema.optional(),
+    writeBack: writeBackSchema,
   }),
   z.strictObject({
     provider: z.literal("github"),
@@ -59,6 +72,7 @@ export const gitSettingsSchema = z.discriminatedUnion("provider", [
     credentials: secretReferenceSchema,
     branch: branchSchema.default("main"),
     directory: directorySchema.optional(),
+    writeBack: writeBackSchema,
   }),
 ]);
 
@@ -150,6 +164,11 @@ export interface Fabric {
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** The fabric's write-back; a fabric registered before the setting existed has the default. */
+export function writeBackOf(git: { readonly writeBack?: WriteBack | undefined }): WriteBack {
+  return git.writeBack ?? "pull-request";
 }
 
 export function defaultDirectory(name: string): string {

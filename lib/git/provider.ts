@@ -57,6 +57,32 @@ export interface CommitRequest {
   readonly now?: Date;
 }
 
+/** A commit as write-back names it (the one that last changed a file). */
+export interface CommitSummary {
+  readonly sha: string;
+  /** The first line of its message. */
+  readonly subject: string;
+  /** "Name <email>" of its author. */
+  readonly author: string;
+  /** Author time, ISO 8601. */
+  readonly date: string;
+}
+
+export interface PullRequestRequest {
+  /** The branch with the changes. */
+  readonly head: string;
+  /** The branch they are to be merged into. */
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+export interface PullRequestRef {
+  readonly number: number;
+  /** Where a person opens it (html_url). */
+  readonly url: string;
+}
+
 export interface GitProvider {
   /** The branch's tip, or null when the branch (or the whole repository) has no commit yet. */
   head(branch: string): Promise<BranchHead | null>;
@@ -76,6 +102,25 @@ export interface GitProvider {
    * returned. Throws ConflictError when the branch no longer points at `parent`.
    */
   commit(request: CommitRequest): Promise<string>;
+
+  /**
+   * Creates `branch` pointing at the commit `sha`. Succeeds when the branch already points there (a
+   * retry); throws ConflictError when it exists and points elsewhere.
+   */
+  createBranch(branch: string, sha: string): Promise<void>;
+
+  /**
+   * The newest commit reachable from `commit` (following first parents) that changed the file at
+   * `path` (added, modified or removed it); null when none is found within the history the provider
+   * can see (a shallow clone, a search bound).
+   */
+  lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null>;
+
+  /**
+   * Opens a pull request of `head` into `base`, or finds the open one that exists for `head`. Null
+   * when the remote has no pull requests (a plain Git remote): the branch is all there is.
+   */
+  openPullRequest(request: PullRequestRequest): Promise<PullRequestRef | null>;
 
   /** Releases what the provider holds (temporary clones). The provider is unusable afterwards. */
   close(): Promise<void>;

@@ -22,7 +22,7 @@ export { classifyDocument, type Classification } from "./classify.js";
 export { withDefaults } from "./defaults.js";
 export { isServerWritten, SERVER_WRITTEN_FIELDS, type ServerWrittenField } from "./server-written.js";
 export { DocumentParseError, InvalidCrdError, InvalidResourceNameError, LimitExceededError, NotAResourceError } from "./errors.js";
-export { ENGINE_RULES, hasErrors, type Finding, type Severity } from "./finding.js";
+export { ENGINE_RULES, hasErrors, sortFindings, type Finding, type Severity } from "./finding.js";
 export { managedPath, resourceId, type ResourceIdentity } from "./identity.js";
 export { normalizeResource, serializeResource } from "./normalize.js";
 export { writeYaml, type YamlWriterOptions } from "./yaml-writer.js";

@@ -14,10 +14,12 @@ import { createHash } from "node:crypto";
 import type { GitProvider, TreeEntry } from "../git/provider.js";
 import { gitBlobSha } from "../git/blob-sha.js";
 import { planIngestion, type DesiredResource, type IngestPlan } from "../gitops/ingest-plan.js";
+import { landedDrafts } from "../gitops/write-back.js";
 import { blobsToRead, type SnapshotEntry } from "../gitops/snapshot.js";
 import type { Fabric } from "../fabrics/schema.js";
 import type { ResourceIdentity } from "../hedgehog/index.js";
-import { next, type Observation } from "../state/index.js";
+import { FORGOTTEN, next, UNTRACKED, type Observation } from "../state/index.js";
+import type { DraftRepository } from "../store/drafts.js";
 import type { ResourceRepository, StoredResource } from "../store/resources.js";
 import type { RunRepository } from "../store/runs.js";
 import { boundedList } from "./bounded.js";
@@ -109,8 +111,38 @@ function contentHash(resource: DesiredResource): string | null {
   return resource.object ? createHash("sha256").update(JSON.stringify(resource.object)).digest("hex") : null;
 }
 
-function transition(from: ResourceState | "untracked", observation: Observation): ResourceState | "forgotten" {
+function transition(from: ResourceState | typeof UNTRACKED, observation: Observation): ResourceState | typeof FORGOTTEN {
   return next(from, observation);
+}
+
+/** What the drafts say about the records (DESIGN §15): which Git now holds, and which still wait for Git. */
+export interface DraftsSeen {
+  /** Git holds the draft's change: its resource leaves `draft` through `ingested`, and the draft is removed. */
+  readonly landed: ReadonlySet<string>;
+  /** Not in Git yet: the draft dominates, the record stays `draft` (attribution still follows Git). */
+  readonly pending: ReadonlySet<string>;
+}
+
+const NO_DRAFTS: DraftsSeen = { landed: new Set(), pending: new Set() };
+
+/** The state of a desired resource's record after this ingest, by the state table. */
+function stateAfterIngest(previous: ResourceRecord | undefined, blobChanged: boolean, drafts: DraftsSeen, id: string): ResourceState {
+  if (drafts.pending.has(id)) {
+    // A draft is made before its record is marked: a record not marked yet is marked now.
+    return previous?.state === "draft" ? "draft" : (transition(previous ? previous.state : UNTRACKED, "edited-via-api") as ResourceState);
+  }
+  if (previous?.state === "draft") {
+    // Landed: Git holds the draft. Without a draft at all (withdrawn while this run read the store): the
+    // draft's claim is forgotten and the resource enters again as Git has it.
+    if (drafts.landed.has(id)) return transition("draft", "ingested") as ResourceState;
+    if (transition("draft", "discarded") !== FORGOTTEN) throw new Error("a withdrawn draft must be forgotten");
+    return transition(UNTRACKED, "ingested") as ResourceState;
+  }
+  if (!previous || blobChanged || !previous.inGit) {
+    const after = transition(previous ? previous.state : UNTRACKED, "ingested");
+    return after === "forgotten" ? "committed" : after;
+  }
+  return previous.state;
 }
 
 /**
@@ -123,6 +155,7 @@ export function recordsFor(
   commit: string | null,
   head: string,
   hasCluster: boolean,
+  drafts: DraftsSeen = NO_DRAFTS,
 ): { upserts: ResourceRecord[]; forgotten: string[] } {
   const upserts: ResourceRecord[] = [];
   const forgotten: string[] = [];
@@ -151,12 +184,8 @@ export function recordsFor(
     }
     const blobChanged = previous?.gitBlobSha !== r.blobSha;
     const changedByUs = r.written && commit !== null;
-    let state: ResourceState = previous?.state ?? "committed";
-    if (!previous || blobChanged || !previous.inGit) {
-      const after = transition(previous ? previous.state : "untracked", "ingested");
-      state = after === "forgotten" ? "committed" : after;
-    }
-    if (!hasCluster && state !== "committed" && state !== "draft") {
+    let state = stateAfterIngest(previous, blobChanged, drafts, r.id);
+    if (!hasCluster && state !== "committed") {
       const after = transition(state, "no-cluster");
       state = after === "forgotten" ? "committed" : after;
     }
@@ -191,14 +220,24 @@ export function recordsFor(
     });
   }
   for (const [id, { record }] of stored) {
-    if (seen.has(id) || record.source !== "git" || !record.inGit) continue;
+    if (seen.has(id)) continue;
+    if (record.state === "draft" && !drafts.pending.has(id) && !drafts.landed.has(id)) {
+      // A draft withdrawn while this run read the store, of a resource Git does not hold: nothing to keep.
+      if (record.source !== "git" || !record.inGit) {
+        if (transition("draft", "discarded") === FORGOTTEN) forgotten.push(id);
+        continue;
+      }
+    }
+    if (record.source !== "git" || !record.inGit) continue;
+    // A deletion Git now holds: the resource leaves `draft`, then goes the way of anything removed from Git.
+    const current = record.state === "draft" && drafts.landed.has(id) ? { ...record, state: transition("draft", "ingested") as ResourceState } : record;
     if (hasCluster) {
       // Kept and marked: the reconcile stage decides whether it is orphaned in the cluster.
-      upserts.push({ ...record, inGit: false });
+      upserts.push({ ...current, inGit: false });
     } else {
-      const after = transition(record.state, "removed-from-git");
+      const after = transition(current.state, "removed-from-git");
       if (after === "forgotten") forgotten.push(id);
-      else upserts.push({ ...record, inGit: false, state: after });
+      else upserts.push({ ...current, inGit: false, state: after });
     }
   }
   return { upserts, forgotten };
@@ -211,6 +250,8 @@ export function ingestStage(
     runs: RunRepository;
     /** Where "Resource Rejected" events go (none in dry runs). */
     events?: EventSink;
+    /** Drafts that Git now holds are resolved here (DESIGN §15); without it drafts are not looked at. */
+    drafts?: DraftRepository;
   } & Partial<ClusterValidationDeps>,
 ): StageImplementation {
   return async ({ fabric, run, now, checkpoint, retryInPlace, budget, resume, progress }): Promise<StageOutcome> => {
@@ -271,7 +312,10 @@ export function ingestStage(
         }
       }
 
-      const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster);
+      const drafts = deps.drafts ? await deps.drafts.list(fabric) : [];
+      const landed = landedDrafts(plan.resources, drafts.map((d) => d.draft));
+      const seenDrafts: DraftsSeen = { landed, pending: new Set(drafts.map((d) => d.draft.id).filter((id) => !landed.has(id))) };
+      const { upserts, forgotten } = recordsFor(plan, stored, commit, head.sha, hasCluster, seenDrafts);
       // The commit took this invocation's time and many records are left to write: the next one writes
       // them (a few are written within the reserve the budget keeps).
       if (commit !== null && resumed === null && !dryRun && budget.exhausted() && upserts.length > RECORDS_WORTH_A_CONTINUATION) {
@@ -284,6 +328,7 @@ export function ingestStage(
         };
       }
       let written = 0;
+      let draftsResolved = 0;
       if (!dryRun) {
         await checkpoint();
         const desired = new Map(plan.resources.flatMap((r) => (r.object ? [[r.id, r.object] as const] : [])));
@@ -300,6 +345,8 @@ export function ingestStage(
           onProgress: (done, total) => progress({ phase: "recording", done, total, counts: plan.counts }),
         }));
         await publishQuietly(deps.events, ingestRejectionEvents(fabric, run, plan, upserts, stored));
+        // After the records: a draft changed meanwhile (another version) stays for the next publish.
+        for (const { draft, draftVersion } of drafts) if (landed.has(draft.id) && (await deps.drafts!.delete(fabric, draft.id, draftVersion))) draftsResolved++;
       }
       const check = run.kind === "check" ? await checkFindings(git, fabric, plan, validation, recorded) : null;
       const counts = {
@@ -308,6 +355,7 @@ export function ingestStage(
         recordsWritten: written,
         recordsForgotten: forgotten.length,
         ...(plan.unsafeEntries.length > 0 ? { unsafeNames: plan.unsafeEntries.length } : {}),
+        ...(drafts.length > 0 ? { drafts: drafts.length, draftsLanded: dryRun ? landed.size : draftsResolved } : {}),
       };
       return {
         counts,

@@ -17,9 +17,10 @@ export type RunStatus = "waiting" | "queued" | "running" | "succeeded" | "failed
 export type StageStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 /**
  * What the caller asked for: one stage, or the chain. plan = sync with every write disabled. check = a
- * plan of a pull request's head commit, published on that commit (DESIGN §17).
+ * plan of a pull request's head commit, published on that commit (DESIGN §17). publish and adopt write
+ * to Git first (drafts; cluster-only objects), then sync (DESIGN §15).
  */
-export const RUN_KINDS = ["init", "ingest", "sync", "plan", "check"] as const;
+export const RUN_KINDS = ["init", "ingest", "sync", "plan", "check", "publish", "adopt"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** The pull request a check run judges. */
@@ -48,6 +49,46 @@ export interface RunFeedback {
   readonly note?: string;
   /** Publishing failed (the run's own outcome stands). */
   readonly error?: string;
+}
+
+/** The kinds a waiting follow-up run can have: the one that covers every trigger that joined it. */
+export type FollowUpKind = Extract<RunKind, "sync" | "publish" | "adopt">;
+
+/**
+ * What a waiting follow-up becomes when a trigger of each kind joins it (DESIGN §6: the follow-up does
+ * the work of every trigger it answered). A publish or an adopt includes a sync; a publish and an adopt
+ * do not share one run (null: the trigger is refused until the follow-up has started).
+ */
+export const FOLLOW_UP_JOINS: { readonly [F in FollowUpKind]: { readonly [K in Exclude<RunKind, "plan" | "check">]: FollowUpKind | null } } = {
+  sync: { init: "sync", ingest: "sync", sync: "sync", publish: "publish", adopt: "adopt" },
+  publish: { init: "publish", ingest: "publish", sync: "publish", publish: "publish", adopt: null },
+  adopt: { init: "adopt", ingest: "adopt", sync: "adopt", publish: null, adopt: "adopt" },
+};
+
+/** Which cluster-only objects an adopt run writes to Git; null on the run: every one. */
+export interface AdoptSelection {
+  /** Resource ids (group/Kind/namespace/name). */
+  readonly ids: readonly string[];
+  /** Kinds (Kind names) all of whose cluster-only objects are adopted. */
+  readonly kinds: readonly string[];
+}
+
+/** At most this many ids in a selection (the run record stays small); more is "adopt them all". */
+export const ADOPT_SELECTION_LIMIT = 1000;
+
+/** Two selections joined: what both asked for (null, everything, absorbs the other). */
+export function joinSelections(a: AdoptSelection | null, b: AdoptSelection | null): AdoptSelection | null {
+  if (a === null || b === null) return null;
+  const ids = [...new Set([...a.ids, ...b.ids])].sort();
+  const kinds = [...new Set([...a.kinds, ...b.kinds])].sort();
+  return ids.length > ADOPT_SELECTION_LIMIT ? null : { ids, kinds };
+}
+
+/** Who asked for a run's write-back, kept to this many names (commit messages name them). */
+export const RUN_ACTORS_LIMIT = 10;
+
+export function joinActors(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].slice(0, RUN_ACTORS_LIMIT);
 }
 
 export const FINISHED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
@@ -114,6 +155,10 @@ export interface Run {
   readonly leaseExpiresAt?: string | null;
   /** POST .../cancel asked for it; the run ends `cancelled` at the next stage boundary. */
   readonly cancelRequested?: boolean;
+  /** publish, adopt: who asked (an IAM principal, a JWT subject, `local`); its commit names them. */
+  readonly actors?: readonly string[];
+  /** adopt: what to adopt; null or absent: every cluster-only object. */
+  readonly adopt?: AdoptSelection | null;
   /**
    * Set when its ingest stage rejected documents (or would, in a plan): how many raw files and documents.
    * The reasons are in the run's rejections (GET .../runs/{runId}); `status` still says how the run ended.
@@ -149,7 +194,9 @@ export function chainFor(kind: RunKind, needsInit: boolean, hasCluster: boolean)
   if (kind === "ingest") return ["ingest"];
   // A check plans the pull request's head as it is: it initializes nothing.
   if (kind === "check") return ["ingest", ...(hasCluster ? (["reconcile"] as const) : [])];
-  return [...(needsInit ? (["init"] as const) : []), "ingest", ...(hasCluster ? (["reconcile"] as const) : [])];
+  // Write-back goes first, on an initialized layout; the sync after it takes what it wrote through ingest and reconcile.
+  const writeBack: Stage[] = kind === "publish" ? ["publish"] : kind === "adopt" ? ["adopt"] : [];
+  return [...(needsInit ? (["init"] as const) : []), ...writeBack, "ingest", ...(hasCluster ? (["reconcile"] as const) : [])];
 }
 
 export function nextStage(run: Run, stage: Stage): Stage | null {

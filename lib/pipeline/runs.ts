@@ -17,9 +17,25 @@ import { recordRunMetrics } from "../observability/metrics.js";
 import { FabricNotFoundError } from "../store/errors.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { FabricRunLock, RunRepository } from "../store/runs.js";
-import { FabricHasActiveRunError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "./errors.js";
+import { FabricHasActiveRunError, FollowUpBusyError, RunAlreadyFinishedError, RunNotFoundError, RunStartContentionError } from "./errors.js";
 import type { StageQueue } from "./queue.js";
-import { appendErrors, chainFor, DRY_RUN_KINDS, isFinished, laneOf, newRunId, type PullRequestRef, type Run, type RunKind, type RunTrigger } from "./run-model.js";
+import {
+  appendErrors,
+  chainFor,
+  DRY_RUN_KINDS,
+  FOLLOW_UP_JOINS,
+  isFinished,
+  joinActors,
+  joinSelections,
+  laneOf,
+  newRunId,
+  type AdoptSelection,
+  type FollowUpKind,
+  type PullRequestRef,
+  type Run,
+  type RunKind,
+  type RunTrigger,
+} from "./run-model.js";
 import type { PullRequestCheck } from "../store/checks.js";
 
 const MAX_ATTEMPTS = 8;
@@ -32,6 +48,10 @@ export interface RunStartRequest {
   readonly trigger: RunTrigger;
   readonly triggerSha?: string | null;
   readonly now: Date;
+  /** publish, adopt: who asks (named in the commit). */
+  readonly actor?: string;
+  /** adopt: what to adopt; null or absent: every cluster-only object. */
+  readonly adopt?: AdoptSelection | null;
   /**
    * The fabric and its run lock as the caller just read them consistently (the schedule tick's claim
    * returns both): the first attempt uses them instead of reading them again.
@@ -96,8 +116,10 @@ export class RunService {
     return new Date(now.getTime() + (this.deps.leaseSeconds + extraSeconds) * 1000).toISOString();
   }
 
-  private build(fabric: Fabric, runId: string, kind: RunKind, trigger: RunTrigger, triggerSha: string | null, now: Date, pullRequest?: PullRequestRef): Run {
+  private build(fabric: Fabric, runId: string, kind: RunKind, trigger: RunTrigger, triggerSha: string | null, now: Date, request?: Pick<RunStartRequest, "actor" | "adopt" | "pullRequest">): Run {
     return {
+      ...(request?.actor !== undefined ? { actors: [request.actor] } : {}),
+      ...(kind === "adopt" ? { adopt: request?.adopt ?? null } : {}),
       runId,
       fabricId: fabric.id,
       kind,
@@ -115,7 +137,7 @@ export class RunService {
       finishedAt: null,
       after: null,
       leaseExpiresAt: this.leaseFrom(now),
-      ...(pullRequest ? { pullRequest } : {}),
+      ...(request?.pullRequest ? { pullRequest: request.pullRequest } : {}),
     };
   }
 
@@ -154,14 +176,14 @@ export class RunService {
       if (!lock.activeRunId) {
         const runId = newRunId(request.now, random());
         if (!(await runs.claim(fabric.id, runId, at))) continue;
-        const run = this.build(fabric, runId, request.kind, request.trigger, triggerSha, request.now);
+        const run = this.build(fabric, runId, request.kind, request.trigger, triggerSha, request.now, request);
         await this.launch(run);
         return { runId, coalesced: false, run };
       }
       const active = await runs.get(fabric.id, lock.activeRunId);
       if (await this.recover(fabric.id, lock, active, request.now)) continue;
-      // In flight: join its follow-up, or make one.
-      const followUp = lock.followUpRunId ?? (await this.createFollowUp(fabric, lock.activeRunId, request, triggerSha));
+      // In flight: join its follow-up (widened to cover this trigger's work), or make one.
+      const followUp = lock.followUpRunId ? await this.joinFollowUp(fabric.id, lock.followUpRunId, lock.activeRunId, request) : await this.createFollowUp(fabric, lock.activeRunId, request, triggerSha);
       if (!followUp) continue;
       const record = await runs.get(fabric.id, followUp);
       logger.info("trigger joins the follow-up run", { fabricId: fabric.id, runId: followUp, after: lock.activeRunId, trigger: request.trigger });
@@ -187,7 +209,7 @@ export class RunService {
         logger.info("check joins the check of the same head", { fabricId: fabric.id, runId: previous.runId, pullRequest: pr.number });
         return { runId: previous.runId, coalesced: true, run: previous };
       }
-      const run = this.build(fabric, newRunId(request.now, random()), "check", request.trigger, pr.headSha, request.now, pr);
+      const run = this.build(fabric, newRunId(request.now, random()), "check", request.trigger, pr.headSha, request.now, { pullRequest: pr });
       if (!(await checks.replace(fabric.id, pr.number, current?.runId ?? null, { headSha: pr.headSha, runId: run.runId }, request.now))) continue;
       await this.launch(run);
       if (!inFlight) return { runId: run.runId, coalesced: false, run };
@@ -203,11 +225,35 @@ export class RunService {
     const { runs, random } = this.deps;
     const runId = newRunId(request.now, random());
     if (!(await runs.setFollowUp(fabric.id, activeRunId, runId, request.trigger))) return null;
-    // The rerun is a full sync: whatever the coalesced triggers asked for, a sync covers it.
-    const waiting: Run = { ...this.build(fabric, runId, "sync", request.trigger, triggerSha, request.now), status: "waiting", chain: [], after: activeRunId, leaseExpiresAt: null };
+    // The rerun is a full sync (with a publish or an adopt first when one asked): it covers what every joining trigger asks for.
+    const kind = FOLLOW_UP_JOINS.sync[request.kind as Exclude<RunKind, "plan" | "check">] ?? "sync";
+    const waiting: Run = { ...this.build(fabric, runId, kind, request.trigger, triggerSha, request.now, request), status: "waiting", chain: [], after: activeRunId, leaseExpiresAt: null };
     // If the active run ended in between and launched the follow-up already, its record stands.
     await runs.create(waiting);
     return runId;
+  }
+
+  /**
+   * Joins the waiting follow-up, first widening it to this trigger's work (a sync becomes a publish,
+   * an adopt selection grows, the asker is named). Null when the follow-up changed meanwhile (it was
+   * launched, or another trigger widened it): the caller reads the lock again.
+   */
+  private async joinFollowUp(fabricId: string, followUpRunId: string, activeRunId: string, request: RunStartRequest): Promise<string | null> {
+    const record = await this.deps.runs.get(fabricId, followUpRunId);
+    if (!record || record.status !== "waiting") {
+      // Not written yet by its creator, or cancelled: a sync joins it as before (its work is a sync
+      // whatever happens); a publish or an adopt must see it widened, so it reads the lock again.
+      return request.kind === "publish" || request.kind === "adopt" ? null : followUpRunId;
+    }
+    const current = (record.kind === "publish" || record.kind === "adopt" ? record.kind : "sync") as FollowUpKind;
+    const kind = FOLLOW_UP_JOINS[current][request.kind as Exclude<RunKind, "plan" | "check">];
+    if (kind === null) throw new FollowUpBusyError(fabricId, followUpRunId, current, activeRunId, request.kind);
+    const actors = request.actor !== undefined ? joinActors(record.actors ?? [], [request.actor]) : (record.actors ?? []);
+    const adopt = kind === "adopt" ? (current === "adopt" && request.kind === "adopt" ? joinSelections(record.adopt ?? null, request.adopt ?? null) : current === "adopt" ? (record.adopt ?? null) : (request.adopt ?? null)) : undefined;
+    const unchanged = kind === record.kind && actors.length === (record.actors ?? []).length && (adopt === undefined || JSON.stringify(adopt) === JSON.stringify(record.adopt ?? null));
+    if (unchanged) return followUpRunId;
+    const widened = await this.deps.runs.widenWaiting(fabricId, followUpRunId, record.kind, { kind, actors, ...(adopt !== undefined ? { adopt } : {}) });
+    return widened ? followUpRunId : null;
   }
 
   /**
@@ -336,8 +382,9 @@ export class RunService {
     const { runs, fabrics } = this.deps;
     const fabric = await fabrics.get(fabricId);
     if (!fabric) return null;
-    const chain = this.chain(fabric, "sync");
     const record = await runs.get(fabricId, runId);
+    // A follow-up is a sync, or a publish or adopt that includes one.
+    const chain = this.chain(fabric, record?.kind ?? "sync");
     if (!record) {
       // Its starter died between naming it on the lock and writing it: write it now.
       const run = { ...this.build(fabric, runId, "sync", lock.followUpTrigger ?? "api", null, now), after: lock.previousRunId ?? null };

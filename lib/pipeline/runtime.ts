@@ -9,6 +9,7 @@ import { currentSettings, type Settings } from "../config/settings.js";
 import { PullRequestCheckRepository } from "../store/checks.js";
 import { FabricRepository } from "../store/fabrics.js";
 import { documentClient } from "../store/client.js";
+import { DraftRepository } from "../store/drafts.js";
 import { ResourceRepository } from "../store/resources.js";
 import { RunRepository } from "../store/runs.js";
 import { SqsStageQueue, type StageQueue } from "./queue.js";
@@ -19,6 +20,7 @@ export interface Runtime {
   readonly fabrics: FabricRepository;
   readonly runs: RunRepository;
   readonly resources: ResourceRepository;
+  readonly drafts: DraftRepository;
   readonly queue: StageQueue;
   readonly runService: RunService;
 }
@@ -37,6 +39,7 @@ export function runtime(): Runtime {
     fabrics,
     runs,
     resources: new ResourceRepository(db, settings.tableName),
+    drafts: new DraftRepository(db, settings.tableName),
     queue,
     runService: new RunService({
       fabrics,

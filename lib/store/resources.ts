@@ -293,6 +293,29 @@ export class ResourceRepository {
     return pending.length;
   }
 
+  /**
+   * Writes one record conditionally: on the version `current` was read at, or, with `current` null,
+   * only if there is none (the API's writes, which race a stage's). VersionConflictError otherwise.
+   */
+  async putRecord(registration: Registration, record: ResourceRecord, current: StoredResource | null, at: string): Promise<void> {
+    const fresh = current === null || current.legacyKey !== undefined;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: fabricPartitionKey(registration.id), sk: sortKey(registration, record.id), type: "resource", ...record, recordVersion: (current?.recordVersion ?? 0) + 1, updatedAt: at },
+          ...(fresh
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "recordVersion = :v", ExpressionAttributeValues: { ":v": current.recordVersion } }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`resource ${record.id}`, current?.recordVersion ?? 0);
+      throw error;
+    }
+    if (current?.legacyKey !== undefined) await this.deleteKeys(registration.id, [current.legacyKey]);
+  }
+
   /** Writes history entries (idempotent: a redelivered stage writes the same keys), each kept HISTORY_RETENTION_DAYS. */
   async writeHistory(registration: Registration, entries: readonly HistoryEntry[]): Promise<void> {
     await this.inBatches(

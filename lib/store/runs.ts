@@ -300,6 +300,30 @@ export class RunRepository {
     }
   }
 
+  /**
+   * Widens a waiting follow-up to the work of a trigger that joins it (its kind, who asked, what to
+   * adopt); false when it is no longer waiting, or no longer of `expectedKind` (someone widened it first).
+   */
+  async widenWaiting(fabricId: string, runId: string, expectedKind: string, patch: Pick<Run, "kind" | "actors"> & Partial<Pick<Run, "adopt">>): Promise<boolean> {
+    const sets = Object.keys(patch).map((k) => `#${k} = :${k}`);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(fabricId, runId),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "#status = :waiting AND #kind = :expected",
+          ExpressionAttributeNames: { "#status": "status", ...Object.fromEntries(Object.keys(patch).map((k) => [`#${k}`, k])) },
+          ExpressionAttributeValues: { ":waiting": "waiting", ":expected": expectedKind, ...Object.fromEntries(Object.entries(patch).map(([k, v]) => [`:${k}`, v])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Asks a queued or running run to stop at its next stage boundary; false when it is not in flight. */
   async requestCancel(fabricId: string, runId: string): Promise<boolean> {
     try {

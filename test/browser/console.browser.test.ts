@@ -252,11 +252,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("console in chromium",
     await shot("08-plan");
   });
 
-  it("the drafts page says the server does not offer drafts yet, and keeps the editor usable", async () => {
+  it("the drafts page: findings as you type, then a draft saved and listed", async () => {
+    const vpcYaml = (name: string, n: number, vlan: number) =>
+      `apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: ${name}\nspec:\n  subnets:\n    web:\n      subnet: 10.0.${n}.0/24\n      gateway: 10.0.${n}.1\n      vlan: ${vlan}\n`;
     await page.goto(`${stack.url}/#/fabrics/fabric-1/drafts`);
     await page.getByRole("heading", { name: "Drafts of fabric-1" }).waitFor();
-    await page.getByText("Not available on this server.").first().waitFor();
-    await page.getByLabel("Resource YAML").fill("apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: vpc-9\n");
+    await page.getByText("No drafts.").waitFor();
+    // Its subnet overlaps test-vpc's: the finding ingest would write, at its line.
+    await page.getByLabel("Resource YAML").fill(vpcYaml("vpc-9", 1, 1099));
+    await page.locator(".finding-error").first().waitFor();
+    expect(await page.locator(".finding-error").first().textContent()).toMatch(/\[VPC-\d+\]/);
+    expect(await page.getByRole("button", { name: "Save as draft" }).isDisabled()).toBe(true);
+    await page.getByLabel("Resource YAML").fill(vpcYaml("vpc-9", 9, 1009));
+    await page.getByText("No findings.").waitFor();
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await page.getByText("Saved the draft of VPC vpc-9.").waitFor();
+    await page.locator('tr[data-draft="VPC/vpc-9"]').waitFor();
+    expect((await stack.api("/fabrics/fabric-1/resources/vpcs/vpc-9")).body.state).toBe("draft");
     await shot("09-drafts");
     expect(pageErrors).toEqual([]);
   });

@@ -91,6 +91,12 @@ function anchored(schema: Json): Json {
   // OpenAPI 3.0's `nullable` admits null for `type` but not for `enum` (Ajv applies both): a nullable
   // enum (a check run's conclusion while it runs) lists null too.
   if (schema.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  // OpenAPI 3.0's `nullable` beside anyOf/allOf/$ref (no `type`), which Ajv only takes next to a type:
+  // the same meaning written as "this, or null".
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: "null" }] };
+  }
   return out;
 }
 

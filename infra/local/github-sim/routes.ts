@@ -29,6 +29,7 @@ import type {
   UpdateRefRequest,
 } from "./types.js";
 import { newInstallationToken } from "./app-auth.js";
+import { pullRoutes } from "./pulls.js";
 
 export interface Reply {
   readonly status: number;
@@ -528,6 +529,7 @@ export function createRoutes(state: SimState): Route[] {
         return { status: 201, body };
       },
     },
+    ...pullRoutes(state),
   ];
 }
 

@@ -52,12 +52,12 @@ export const runRejectionsSchema = z
 export const runSchema = z.strictObject({
   runId: z.string(),
   fabricId: z.string(),
-  kind: z.enum(RUN_KINDS),
+  kind: z.enum(RUN_KINDS).describe("publish and adopt write to Git first (DESIGN §15), then sync; check plans a pull request's head (DESIGN §17)"),
   trigger: z.enum(["api", "schedule", "webhook"]),
   triggerSha: z.string().nullable(),
   dryRun: z.boolean(),
   status: z.enum(["waiting", "queued", "running", "succeeded", "failed", "cancelled"]),
-  chain: z.array(z.enum(["init", "ingest", "reconcile"])),
+  chain: z.array(z.enum(["init", "publish", "adopt", "ingest", "reconcile"])),
   stages: z.record(z.string(), stageRecordSchema),
   headBefore: z.string().nullable(),
   headAfter: z.string().nullable(),
@@ -89,6 +89,8 @@ export const runSchema = z.strictObject({
     })
     .optional()
     .describe("where the run's result was published on its commit (check run or commit status), once it ended"),
+  actors: z.array(z.string()).optional().describe("publish, adopt: who asked (named in the commit)"),
+  adopt: z.strictObject({ ids: z.array(z.string()), kinds: z.array(z.string()) }).nullable().optional().describe("adopt: what to adopt; null: every cluster-only object"),
 });
 
 export const runDetailSchema = runSchema.extend({

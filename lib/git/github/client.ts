@@ -132,7 +132,9 @@ export function createGitHubClient(options: {
       retryAfterBaseValue,
       onRateLimit: shouldWait,
       onSecondaryRateLimit: shouldWait,
-      ...(tuning.spaceWrites === false ? { write: unspacedWrites } : {}),
+      // Requests that notify people (opening a pull request) are spaced 3 s apart by the plugin, as
+      // GitHub asks; a simulated GitHub without limits needs neither spacing.
+      ...(tuning.spaceWrites === false ? { write: unspacedWrites, notifications: unspacedWrites } : {}),
     },
   });
   // Registered last, so it runs before the plugins: a request is paced once, not once per retry.

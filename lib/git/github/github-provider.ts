@@ -12,7 +12,17 @@ import { isWrite, prepareCommit, type PreparedChange, type PreparedCommit } from
 import { mapWithLimit } from "../concurrency.js";
 import { ConflictError, CorruptArchiveError, GitNotFoundError, GitUnavailableError, InvalidChangeError } from "../errors.js";
 import { assertBranchName, isInDirectory, normalizeDirectory, pathProblem } from "../paths.js";
-import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type FileMode, type GitProvider, type TreeEntry } from "../provider.js";
+import {
+  HEDGEHOG_COMMITTER,
+  type BranchHead,
+  type CommitRequest,
+  type CommitSummary,
+  type FileMode,
+  type GitProvider,
+  type PullRequestRef,
+  type PullRequestRequest,
+  type TreeEntry,
+} from "../provider.js";
 import { GitReadCache, RepositoryReadCache } from "../read-cache.js";
 import type { GitHubClient } from "./client.js";
 import { blobBatchQuery, blobsFromAnswer, GRAPHQL_BLOB_TEXT_BYTES, planBlobBatches, type BlobBatchAnswer } from "./graphql-blobs.js";
@@ -211,6 +221,57 @@ export class GitHubProvider implements GitProvider {
       return prepared.parent === null ? await this.commitFirst(prepared) : await this.commitOn(prepared, prepared.parent);
     } catch (error) {
       throw toGitError(error, `committing to branch ${prepared.branch} of ${this.name}`);
+    }
+  }
+
+  async createBranch(branch: string, sha: string): Promise<void> {
+    assertBranchName(branch);
+    try {
+      await this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha });
+    } catch (error) {
+      if (!hasStatus(error, 422, /already exists/i)) throw toGitError(error, `creating branch ${branch} of ${this.name}`);
+      // A retry of ours whose first answer was lost, or someone else's branch of the same name.
+      await this.assertBranchAt(branch, sha, `branch ${branch} of ${this.name} exists and does not point at ${sha}`, error);
+    }
+    this.known.heads.set(branch, { sha });
+  }
+
+  /** One request: the repository's commits from `commit` that touched `path`, newest first, the first of them. */
+  async lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null> {
+    try {
+      const response = await this.client.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: commit, path, per_page: 1 });
+      const found = response.data[0];
+      if (!found) return null;
+      const author = found.commit.author;
+      return {
+        sha: found.sha,
+        subject: found.commit.message.split("\n")[0] ?? "",
+        author: `${author?.name ?? "unknown"} <${author?.email ?? "unknown"}>`,
+        date: author?.date ? new Date(author.date).toISOString() : "",
+      };
+    } catch (error) {
+      throw toGitError(error, `reading the history of ${path} in ${this.name}`);
+    }
+  }
+
+  async openPullRequest(request: PullRequestRequest): Promise<PullRequestRef> {
+    assertBranchName(request.head);
+    assertBranchName(request.base);
+    const action = `opening a pull request of ${request.head} into ${request.base} in ${this.name}`;
+    try {
+      const response = await this.client.rest.pulls.create({ owner: this.owner, repo: this.repo, head: request.head, base: request.base, title: request.title, body: request.body });
+      return { number: response.data.number, url: response.data.html_url };
+    } catch (error) {
+      // "A pull request already exists for owner:branch." — ours, opened by an attempt whose answer was lost.
+      if (!hasStatus(error, 422) || !/already exists/i.test(JSON.stringify((error.response?.data as unknown) ?? ""))) throw toGitError(error, action);
+    }
+    try {
+      const open = await this.client.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${request.head}`, base: request.base, state: "open", per_page: 1 });
+      const existing = open.data[0];
+      if (!existing) throw new ConflictError(`GitHub says a pull request of ${request.head} exists in ${this.name}, but none is open`);
+      return { number: existing.number, url: existing.html_url };
+    } catch (error) {
+      throw toGitError(error, action);
     }
   }
 

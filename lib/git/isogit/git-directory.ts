@@ -5,7 +5,7 @@ import { EMPTY_TREE_SHA } from "../blob-sha.js";
 import type { PreparedChange, PreparedCommit } from "../changes.js";
 import { GitNotFoundError, InvalidChangeError } from "../errors.js";
 import { pathProblem } from "../paths.js";
-import { HEDGEHOG_COMMITTER, type FileMode, type TreeEntry } from "../provider.js";
+import { HEDGEHOG_COMMITTER, type CommitSummary, type FileMode, type TreeEntry } from "../provider.js";
 import { atomicFs } from "./atomic-fs.js";
 import { nameKey, parseTree, serializeTree, type RawTreeEntry } from "./raw-tree.js";
 
@@ -106,6 +106,41 @@ export class GitDirectory {
     };
     await walk(tree, dir);
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The object id at `path` in `commit` (a blob, or a tree for a folder), or null when nothing is there. */
+  async objectAt(commit: string, path: string): Promise<string | null> {
+    let oid = await this.treeOf(commit);
+    for (const segment of path.split("/")) {
+      const entry = (await this.treeEntries(oid)).find((e) => e.name === segment);
+      if (!entry) return null;
+      oid = entry.oid;
+    }
+    return oid;
+  }
+
+  /**
+   * Walks first parents from `commit`, at most `limit` commits, to the newest one whose `path` differs
+   * from its parent's. "incomplete" when the walk reached a commit whose parent is not here (a shallow
+   * clone) before finding one.
+   */
+  async lastCommitTouching(commit: string, path: string, limit: number): Promise<CommitSummary | null | "incomplete"> {
+    let current = commit;
+    let here = await this.objectAt(current, path);
+    for (let step = 0; step < limit; step++) {
+      const { commit: parsed } = await git.readCommit({ fs: atomicFs, gitdir: this.gitdir, oid: current, cache: this.cache });
+      const parent = parsed.parent[0];
+      const before = parent === undefined ? null : (await this.hasCommit(parent)) ? await this.objectAt(parent, path) : undefined;
+      if (before === undefined) return "incomplete";
+      if (before !== here) {
+        const { name, email, timestamp } = parsed.author;
+        return { sha: current, subject: parsed.message.split("\n")[0] ?? "", author: `${name} <${email}>`, date: new Date(timestamp * 1000).toISOString() };
+      }
+      if (parent === undefined) return null;
+      current = parent;
+      here = before;
+    }
+    return null;
   }
 
   async readBlob(sha: string): Promise<Uint8Array | null> {

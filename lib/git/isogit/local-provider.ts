@@ -8,10 +8,13 @@ import { prepareCommit } from "../changes.js";
 import { mapWithLimit } from "../concurrency.js";
 import { ConflictError, GitNotFoundError, InvalidChangeError } from "../errors.js";
 import { assertBranchName, normalizeDirectory } from "../paths.js";
-import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type GitProvider, type TreeEntry } from "../provider.js";
+import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type CommitSummary, type GitProvider, type PullRequestRef, type TreeEntry } from "../provider.js";
 import { atomicFs } from "./atomic-fs.js";
 import { GitDirectory } from "./git-directory.js";
 import { compareAndSwapRef } from "./ref-lock.js";
+
+/** How far back lastCommitTouching looks: far enough for a draft's lifetime, bounded for a long history. */
+export const HISTORY_SEARCH_LIMIT = 1000;
 
 export class LocalRepositoryProvider implements GitProvider {
   private readonly repository: GitDirectory;
@@ -78,6 +81,28 @@ export class LocalRepositoryProvider implements GitProvider {
     if (parent === null) await this.pointHeadAtFirstBranch(branch);
     this.lastSeen.set(branch, sha);
     return sha;
+  }
+
+  async createBranch(branch: string, sha: string): Promise<void> {
+    assertBranchName(branch);
+    await this.assertRepository();
+    if (!(await this.repository.hasCommit(sha))) throw new GitNotFoundError(`commit ${sha} does not exist in ${this.gitdir}`);
+    const current = await this.repository.branchTip(branch);
+    if (current === sha) return;
+    if (current !== null) throw new ConflictError(`branch ${branch} of ${this.gitdir} exists at ${current}, not ${sha}`);
+    await compareAndSwapRef({ gitdir: this.gitdir, ref: `refs/heads/${branch}`, expected: null, next: sha, readCurrent: () => this.repository.branchTip(branch) });
+    this.lastSeen.set(branch, sha);
+  }
+
+  async lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null> {
+    await this.assertRepository();
+    const found = await this.repository.lastCommitTouching(commit, path, HISTORY_SEARCH_LIMIT);
+    return found === "incomplete" ? null : found;
+  }
+
+  /** A bare repository has no pull requests: the branch is what there is to merge. */
+  async openPullRequest(): Promise<PullRequestRef | null> {
+    return null;
   }
 
   async close(): Promise<void> {}

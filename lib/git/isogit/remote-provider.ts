@@ -11,7 +11,7 @@ import type { HttpClient } from "isomorphic-git";
 import { prepareCommit } from "../changes.js";
 import { ConflictError, GitAuthenticationError, GitNotFoundError, InvalidChangeError } from "../errors.js";
 import { assertBranchName, normalizeDirectory } from "../paths.js";
-import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type GitProvider, type TreeEntry } from "../provider.js";
+import { HEDGEHOG_COMMITTER, type BranchHead, type CommitRequest, type CommitSummary, type GitProvider, type PullRequestRef, type TreeEntry } from "../provider.js";
 import { atomicFs } from "./atomic-fs.js";
 import { GitDirectory, isIsomorphicGitError } from "./git-directory.js";
 import { displayUrl, toRemoteError } from "./remote-errors.js";
@@ -144,6 +144,55 @@ export class RemoteRepositoryProvider implements GitProvider {
     } catch (error) {
       throw toRemoteError(error, `pushing to branch ${branch} of ${this.shownUrl}`);
     }
+  }
+
+  async createBranch(branch: string, sha: string): Promise<void> {
+    assertBranchName(branch);
+    try {
+      // Not head(): that would make `branch` the one fetched for later reads.
+      const refs = await git.listServerRefs({ http: this.options.http, url: this.url, prefix: `refs/heads/${branch}`, ...this.auth() });
+      const existing = refs.find((ref) => ref.ref === `refs/heads/${branch}`)?.oid ?? null;
+      if (existing === sha) return;
+      if (existing !== null) throw new ConflictError(`branch ${branch} of ${this.shownUrl} exists at ${existing}, not ${sha}`);
+      const repository = await this.ensureCommit(sha, this.branchToFetch);
+      await git.writeRef({ fs: atomicFs, gitdir: repository.gitdir, ref: OUTGOING_REF, value: sha, force: true });
+      await git.push({
+        fs: atomicFs,
+        http: this.options.http,
+        gitdir: repository.gitdir,
+        url: this.url,
+        ref: OUTGOING_REF,
+        remoteRef: `refs/heads/${branch}`,
+        ...this.auth(),
+        onPrePush: ({ remoteRef }) => {
+          if (remoteRef.oid !== ZERO_SHA) throw new ConflictError(`branch ${branch} of ${this.shownUrl} was created meanwhile (at ${remoteRef.oid})`);
+          return true;
+        },
+      });
+      this.lastSeen.set(branch, sha);
+    } catch (error) {
+      throw toRemoteError(error, `creating branch ${branch} of ${this.shownUrl}`);
+    }
+  }
+
+  async lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null> {
+    try {
+      const repository = await this.ensureCommit(commit, this.branchToFetch);
+      let found = await repository.lastCommitTouching(commit, path, DEEPEN_DEPTH);
+      if (found === "incomplete") {
+        // The clone is shallow: fetch the branch's recent history once and look again.
+        await this.fetch(repository, this.branchToFetch, DEEPEN_DEPTH);
+        found = await repository.lastCommitTouching(commit, path, DEEPEN_DEPTH);
+      }
+      return found === "incomplete" ? null : found;
+    } catch (error) {
+      throw toRemoteError(error, `reading the history of ${path} in ${this.shownUrl}`);
+    }
+  }
+
+  /** A plain Git remote has no pull requests: the branch is what there is to merge. */
+  async openPullRequest(): Promise<PullRequestRef | null> {
+    return null;
   }
 
   async close(): Promise<void> {

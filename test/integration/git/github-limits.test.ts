@@ -1,6 +1,7 @@
 // The github provider against a simulated GitHub that enforces GitHub's limits (GITHUB_LIMITS: tree
 // request size, content creation per minute and hour, points, concurrency). Time is scaled down
-// together: the simulator counts a second as 20 ms (a minute: 1.2 s), the client as 25 ms.
+// together: the simulator counts a second as 20 ms (a minute: 1.2 s), the client as 25 ms (the
+// secondary-limit test: 100 and 125 ms).
 import { afterAll, describe, expect, it } from "vitest";
 import { GITHUB_LIMITS, startGitHubSim, type GitHubSim, type GitHubSimLimits } from "../../../infra/local/github-sim/index.js";
 import { LOCAL_GIT_TRUST, localSecrets } from "../../support/trust.js";
@@ -20,8 +21,9 @@ let count = 0;
 async function limitedFabric(
   limits: GitHubSimLimits,
   tuning: GitHubClientTuning & { limits?: GitHubProviderLimits } = TUNING,
+  retryAfterUnitMs = 20,
 ): Promise<{ provider: GitProvider; sim: GitHubSim; gitdir: string; head: string }> {
-  const sim = await startGitHubSim({ token: TOKEN, retryAfterUnitMs: 20, limits });
+  const sim = await startGitHubSim({ token: TOKEN, retryAfterUnitMs, limits });
   sims.push(sim);
   const gitdir = await repos.bare("main");
   const head = await repos.seed(gitdir, "main", { [`${DIR}/raw/wiring.yaml`]: "kind: Switch\n" });
@@ -112,10 +114,12 @@ describe("github provider within GitHub's limits", () => {
   });
 
   it("waits out GitHub's secondary-limit 403 as long as retry-after says, and the commit succeeds", async () => {
-    // The client's own budget is generous, so GitHub's limit (3 a minute) is what stops it.
+    // The client's own budget is generous, so GitHub's limit (3 a minute) is what stops it. A longer
+    // scaled minute (6 s) here: the four writes must fall into one minute even on a loaded machine.
     const { provider, sim, gitdir, head } = await limitedFabric(
       { ...GITHUB_LIMITS, contentCreationPerMinute: 3 },
-      { ...TUNING, writesPerMinute: 1_000, limits: { treeRequestEntries: 500 } },
+      { ...TUNING, retryAfterBaseValue: 125, writesPerMinute: 1_000, limits: { treeRequestEntries: 500 } },
+      100,
     );
     sim.resetLog();
     const sha = await provider.commit({ parent: head, branch: "main", changes: manyFiles(1_000), message: "limited", now: NOW });

@@ -21,6 +21,7 @@ describeGitProviderContract("github provider → simulated GitHub", async () => 
       );
       return { provider, gitdir };
     },
+    pullRequests: true,
     close: () => sim.close(),
   };
 });
@@ -42,6 +43,7 @@ describeGitProviderContract("github provider → simulated GitHub with GitHub's 
       );
       return { provider, gitdir };
     },
+    pullRequests: true,
     close: () => sim.close(),
   };
 });

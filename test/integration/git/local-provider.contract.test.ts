@@ -9,5 +9,6 @@ describeGitProviderContract("git provider → local bare repository", async () =
     const provider = await createGitProvider({ provider: "git", url: gitdir, branch: "main" }, { secrets: localSecrets(), ...LOCAL_GIT_TRUST });
     return { provider, gitdir };
   },
+  pullRequests: false,
   async close() {},
 }));

@@ -13,6 +13,8 @@ export interface ContractRepository {
 export interface ContractBackend {
   /** A provider for a new, empty bare repository whose HEAD names "main". */
   newRepository(repos: TempRepos): Promise<ContractRepository>;
+  /** Whether the remote has pull requests (GitHub) or only branches (a plain Git remote). */
+  readonly pullRequests: boolean;
   close(): Promise<void>;
 }
 
@@ -247,6 +249,53 @@ export function describeGitProviderContract(name: string, start: () => Promise<C
         shas.push([first, second]);
       }
       expect(shas[0]).toEqual(shas[1]);
+    });
+
+    it("creates a branch at a commit; again is a no-op; elsewhere is a ConflictError; commits then go on that branch only", async () => {
+      const { provider, gitdir } = await newRepository();
+      const main = await repos.seed(gitdir, "main", { "fab/a.yaml": "a\n" });
+      expect((await provider.head("main"))?.sha).toBe(main);
+      await provider.createBranch("hedgehog-gitops/drafts-1", main);
+      expect(await branchSha(gitdir, "hedgehog-gitops/drafts-1")).toBe(main);
+      await provider.createBranch("hedgehog-gitops/drafts-1", main);
+      const moved = await provider.commit({ parent: main, branch: "hedgehog-gitops/drafts-1", changes: [{ path: "fab/b.yaml", content: "b\n" }], message: "on the branch", now: NOW });
+      expect(await branchSha(gitdir, "hedgehog-gitops/drafts-1")).toBe(moved);
+      expect(await branchSha(gitdir, "main")).toBe(main);
+      await expect(provider.createBranch("hedgehog-gitops/drafts-1", main)).rejects.toBeInstanceOf(ConflictError);
+      expect(await branchSha(gitdir, "hedgehog-gitops/drafts-1")).toBe(moved);
+      await fsck(gitdir);
+    });
+
+    it("names the last commit that changed a file (added, changed or removed it), or none", async () => {
+      const { provider, gitdir } = await newRepository();
+      // seed() replaces the whole tree: each step lists every file.
+      const added = await repos.seed(gitdir, "main", { "fab/a.yaml": "a\n", "fab/b.yaml": "b\n" }, "add a and b");
+      const changed = await repos.seed(gitdir, "main", { "fab/a.yaml": "a2\n", "fab/b.yaml": "b\n" }, "change a");
+      await repos.seed(gitdir, "main", { "fab/a.yaml": "a2\n", "fab/b.yaml": "b\n", "other.txt": "x\n" }, "unrelated");
+      const removed = await repos.seed(gitdir, "main", { "fab/a.yaml": "a2\n", "other.txt": "x\n" }, "remove b");
+      const tip = await repos.seed(gitdir, "main", { "fab/a.yaml": "a2\n", "other.txt": "y\n" }, "unrelated again");
+      expect((await provider.head("main"))?.sha).toBe(tip);
+      expect(await provider.lastCommitTouching(tip, "fab/a.yaml")).toMatchObject({ sha: changed, subject: "change a", author: expect.stringMatching(/<.+@.+>$/) });
+      expect(await provider.lastCommitTouching(tip, "fab/b.yaml")).toMatchObject({ sha: removed, subject: "remove b" });
+      expect(await provider.lastCommitTouching(changed, "fab/b.yaml")).toMatchObject({ sha: added });
+      expect(await provider.lastCommitTouching(tip, "fab/never.yaml")).toBeNull();
+    });
+
+    it("opens a pull request of a branch, finding the open one when asked again, or says the remote has only branches", async () => {
+      const { provider, gitdir } = await newRepository();
+      const main = await repos.seed(gitdir, "main", { "fab/a.yaml": "a\n" });
+      expect((await provider.head("main"))?.sha).toBe(main);
+      await provider.createBranch("hedgehog-gitops/drafts-2", main);
+      await provider.commit({ parent: main, branch: "hedgehog-gitops/drafts-2", changes: [{ path: "fab/a.yaml", content: "a2\n" }], message: "publish", now: NOW });
+      const request = { head: "hedgehog-gitops/drafts-2", base: "main", title: "hedgehog-gitops: publish 1 draft", body: "- changed fab/a.yaml" };
+      const opened = await provider.openPullRequest(request);
+      if (!backend.pullRequests) {
+        expect(opened).toBeNull();
+        return;
+      }
+      expect(opened).toMatchObject({ number: expect.any(Number), url: expect.stringMatching(/\/pull\/\d+$/) });
+      expect(await provider.openPullRequest(request)).toEqual(opened);
+      expect(await branchSha(gitdir, "main")).toBe(main);
     });
 
     it("refuses invalid changes with InvalidChangeError before writing anything", async () => {

@@ -25,6 +25,7 @@ describeGitProviderContract("git provider → smart-HTTP remote (git http-backen
       );
       return { provider, gitdir };
     },
+    pullRequests: false,
     async close() {
       await server.close();
       await scratch.removeAll();

@@ -6,7 +6,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHubSim, type GitHubSim } from "../../../infra/local/github-sim/index.js";
 import { assertMatchesGitHubOpenApi, gitHubPathTemplate } from "../../support/github-openapi.js";
-import { gitIn, TempRepos } from "../../support/git-repos.js";
+import { branchSha, gitIn, TempRepos } from "../../support/git-repos.js";
 
 const TOKEN = "ghp_openapi_check_token";
 const repos = new TempRepos();
@@ -177,6 +177,38 @@ describe("simulated GitHub against GitHub's REST description", () => {
     await check(sim, "POST", "/repos/acme/net/git/commits", 422, { message: "m", tree: "0123456789012345678901234567890123456789", parents: [] });
     await check(sim, "POST", "/repos/acme/net/git/refs", 422, { ref: "refs/heads/main", sha: head });
     await check(sim, "PATCH", "/repos/acme/net/git/refs/heads/main", 422, { sha: "0123456789012345678901234567890123456789" });
+  });
+
+  it("pull requests (create, list, get, merge) and the commits that touched a path", async () => {
+    const seeded = await repos.bare("main");
+    const base = await repos.seed(seeded, "main", { "fab/a.yaml": "a: 1\n" });
+    sim.addRepository({ owner: "acme", repo: "pulls", gitdir: seeded });
+    // A branch with one commit changing a file, made through the API as the provider makes it.
+    const baseTree = ((await call(sim, "GET", `/repos/acme/pulls/git/commits/${base}`)).body as { tree: { sha: string } }).tree.sha;
+    const tree = ((await call(sim, "POST", "/repos/acme/pulls/git/trees", { base_tree: baseTree, tree: [{ path: "fab/a.yaml", mode: "100644", type: "blob", content: "a: 2\n" }] })).body as { sha: string }).sha;
+    const change = ((await call(sim, "POST", "/repos/acme/pulls/git/commits", { message: "change a", tree, parents: [base] })).body as { sha: string }).sha;
+    await call(sim, "POST", "/repos/acme/pulls/git/refs", { ref: "refs/heads/drafts-1", sha: change });
+
+    const created = (await check(sim, "POST", "/repos/acme/pulls/pulls", 201, { title: "Publish", head: "drafts-1", base: "main", body: "- fab/a.yaml" })).body as { number: number; changed_files: number; head: { sha: string } };
+    expect(created).toMatchObject({ number: 1, changed_files: 1, head: { sha: change } });
+    const again = (await check(sim, "POST", "/repos/acme/pulls/pulls", 422, { title: "Publish", head: "drafts-1", base: "main" })).body as { errors: { message: string }[] };
+    expect(again.errors[0]!.message).toMatch(/already exists for acme:drafts-1/);
+    await check(sim, "POST", "/repos/acme/pulls/pulls", 422, { title: "Nothing", head: "main", base: "main" });
+    const listed = (await check(sim, "GET", "/repos/acme/pulls/pulls?head=acme:drafts-1&state=open", 200)).body as { number: number }[];
+    expect(listed.map((p) => p.number)).toEqual([1]);
+    await check(sim, "GET", "/repos/acme/pulls/pulls/1", 200);
+    await check(sim, "GET", "/repos/acme/pulls/pulls/9", 404);
+    await check(sim, "PUT", "/repos/acme/pulls/pulls/1/merge", 409, { sha: base });
+    const merged = (await check(sim, "PUT", "/repos/acme/pulls/pulls/1/merge", 200, {})).body as { sha: string; merged: boolean };
+    expect(merged.merged).toBe(true);
+    expect(await branchSha(seeded, "main")).toBe(merged.sha);
+    await check(sim, "PUT", "/repos/acme/pulls/pulls/1/merge", 405, {});
+    expect((await check(sim, "GET", "/repos/acme/pulls/pulls/1", 200)).body).toMatchObject({ state: "closed", merged: true, merge_commit_sha: merged.sha });
+
+    const history = (await check(sim, "GET", `/repos/acme/pulls/commits?sha=${merged.sha}&path=fab/a.yaml&per_page=1`, 200)).body as { sha: string }[];
+    // Like `git log -- path`: the merge changed nothing its second parent had not.
+    expect(history.map((c) => c.sha)).toEqual([change]);
+    await check(sim, "GET", "/repos/acme/pulls/commits?sha=0123456789012345678901234567890123456789", 404);
   });
 
   it("GitHub's secondary rate limit: 403 with retry-after on a content-creating request", async () => {

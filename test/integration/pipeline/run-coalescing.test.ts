@@ -8,7 +8,7 @@ import { defineWiring } from "../../../infra/wiring-types.js";
 import { wiring as realWiring } from "../../../infra/wiring.js";
 import { FabricService } from "../../../lib/api/fabrics.js";
 import { currentSettings, trustPolicy } from "../../../lib/config/index.js";
-import { RunAlreadyFinishedError, FabricHasActiveRunError } from "../../../lib/pipeline/errors.js";
+import { RunAlreadyFinishedError, FabricHasActiveRunError, FollowUpBusyError } from "../../../lib/pipeline/errors.js";
 import { SqsStageQueue } from "../../../lib/pipeline/queue.js";
 import { RunService } from "../../../lib/pipeline/runs.js";
 import { runScheduleTick } from "../../../lib/triggers/index.js";
@@ -167,6 +167,33 @@ describe("run coalescing, leases and cancel", () => {
     expect(cancelled).toHaveLength(2);
     expect(await fabrics.get("f4")).toBeNull();
     await drain("init");
+  });
+
+  it("a publish or an adopt widens the waiting follow-up to its work; the two do not share one", async () => {
+    const now = at("2026-11-22T11:00:00Z");
+    for (const name of ["f5", "f6"]) await registry.register({ name, git: { provider: "git", url: await repos.bare() } }, now);
+    // f5: a sync in flight, a sync waiting; publishes make the waiting one a publish naming who asked.
+    const active = await service.start({ fabricId: "f5", kind: "sync", trigger: "api", now });
+    const followUp = await service.start({ fabricId: "f5", kind: "sync", trigger: "schedule", now });
+    expect(followUp).toMatchObject({ coalesced: true, after: active.runId });
+    for (const actor of ["alice", "bob", "alice"]) expect((await service.start({ fabricId: "f5", kind: "publish", trigger: "api", now, actor })).runId).toBe(followUp.runId);
+    expect(await runs.get("f5", followUp.runId)).toMatchObject({ status: "waiting", kind: "publish", actors: ["alice", "bob"] });
+    await expect(service.start({ fabricId: "f5", kind: "adopt", trigger: "api", now, actor: "carol", adopt: null })).rejects.toThrow(FollowUpBusyError);
+    expect((await service.start({ fabricId: "f5", kind: "sync", trigger: "webhook", now })).runId).toBe(followUp.runId);
+    expect(await runs.get("f5", followUp.runId)).toMatchObject({ kind: "publish" });
+    // When the active run ends, the follow-up runs the publish first, then the sync.
+    await service.finish((await runs.get("f5", active.runId))!, { status: "succeeded", error: null }, at("2026-11-22T11:01:00Z"));
+    expect((await runs.get("f5", followUp.runId))!.chain).toEqual(["init", "publish", "ingest"]);
+
+    // f6: adopts join their selections; one asking for everything makes it everything.
+    const busy = await service.start({ fabricId: "f6", kind: "sync", trigger: "api", now });
+    const adopt = await service.start({ fabricId: "f6", kind: "adopt", trigger: "api", now, actor: "alice", adopt: { ids: ["vpc.githedgehog.com/VPC/default/b"], kinds: [] } });
+    expect(adopt).toMatchObject({ coalesced: true, after: busy.runId });
+    await service.start({ fabricId: "f6", kind: "adopt", trigger: "api", now, actor: "bob", adopt: { ids: ["vpc.githedgehog.com/VPC/default/a"], kinds: ["IPv4Namespace"] } });
+    expect(await runs.get("f6", adopt.runId)).toMatchObject({ kind: "adopt", actors: ["alice", "bob"], adopt: { ids: ["vpc.githedgehog.com/VPC/default/a", "vpc.githedgehog.com/VPC/default/b"], kinds: ["IPv4Namespace"] } });
+    await expect(service.start({ fabricId: "f6", kind: "publish", trigger: "api", now, actor: "carol" })).rejects.toThrow(FollowUpBusyError);
+    await service.start({ fabricId: "f6", kind: "adopt", trigger: "api", now, actor: "carol", adopt: null });
+    expect(await runs.get("f6", adopt.runId)).toMatchObject({ kind: "adopt", actors: ["alice", "bob", "carol"], adopt: null });
   });
 
   it("refuses to start a run for an unknown fabric", async () => {

@@ -21,9 +21,15 @@ describe("wiring", () => {
     }
   });
 
-  it("bounds every route's body: 64 KiB for fabric requests, GitHub's 25 MiB for the webhook, nothing for reads", () => {
+  it("bounds every route's body: 64 KiB for fabric requests, 256 KiB for a draft or an adopt selection, a file's 1 MiB for validate, GitHub's 25 MiB for the webhook, nothing for reads", () => {
+    const special: Record<string, number> = {
+      "POST /webhooks/github": 25 * 1024 * 1024,
+      "PUT /fabrics/{id}/resources/{kind}/{name}": 256 * 1024,
+      "POST /fabrics/{id}/adopt": 256 * 1024,
+      "POST /fabrics/{id}/validate": 1024 * 1024,
+    };
     for (const r of wiring.routes) {
-      const expected = r.path === "/webhooks/github" ? 25 * 1024 * 1024 : r.method === "GET" || r.method === "DELETE" ? 0 : 64 * 1024;
+      const expected = special[`${r.method} ${r.path}`] ?? (r.method === "GET" || r.method === "DELETE" ? 0 : 64 * 1024);
       expect(r.maxBodyBytes, `${r.method} ${r.path}`).toBe(expected);
     }
     const fn = { entry: "x.ts", timeoutSeconds: 1, memoryMb: 128, access: {} };
