@@ -227,7 +227,7 @@ export class GitHubProvider implements GitProvider {
   async createBranch(branch: string, sha: string): Promise<void> {
     assertBranchName(branch);
     try {
-      await this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha });
+      await this.client.request("POST /repos/{owner}/{repo}/git/refs", { owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha });
     } catch (error) {
       if (!hasStatus(error, 422, /already exists/i)) throw toGitError(error, `creating branch ${branch} of ${this.name}`);
       // A retry of ours whose first answer was lost, or someone else's branch of the same name.
@@ -239,7 +239,7 @@ export class GitHubProvider implements GitProvider {
   /** One request: the repository's commits from `commit` that touched `path`, newest first, the first of them. */
   async lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null> {
     try {
-      const response = await this.client.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: commit, path, per_page: 1 });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/commits", { owner: this.owner, repo: this.repo, sha: commit, path, per_page: 1 });
       const found = response.data[0];
       if (!found) return null;
       const author = found.commit.author;
@@ -259,14 +259,14 @@ export class GitHubProvider implements GitProvider {
     assertBranchName(request.base);
     const action = `opening a pull request of ${request.head} into ${request.base} in ${this.name}`;
     try {
-      const response = await this.client.rest.pulls.create({ owner: this.owner, repo: this.repo, head: request.head, base: request.base, title: request.title, body: request.body });
+      const response = await this.client.request("POST /repos/{owner}/{repo}/pulls", { owner: this.owner, repo: this.repo, head: request.head, base: request.base, title: request.title, body: request.body });
       return { number: response.data.number, url: response.data.html_url };
     } catch (error) {
       // "A pull request already exists for owner:branch." — ours, opened by an attempt whose answer was lost.
       if (!hasStatus(error, 422) || !/already exists/i.test(JSON.stringify((error.response?.data as unknown) ?? ""))) throw toGitError(error, action);
     }
     try {
-      const open = await this.client.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${request.head}`, base: request.base, state: "open", per_page: 1 });
+      const open = await this.client.request("GET /repos/{owner}/{repo}/pulls", { owner: this.owner, repo: this.repo, head: `${this.owner}:${request.head}`, base: request.base, state: "open", per_page: 1 });
       const existing = open.data[0];
       if (!existing) throw new ConflictError(`GitHub says a pull request of ${request.head} exists in ${this.name}, but none is open`);
       return { number: existing.number, url: existing.html_url };
