@@ -7,7 +7,7 @@
 // https://docs.github.com/en/rest/pulls/pulls
 import type { components, operations } from "@octokit/openapi-types";
 import { ApiRejectionError } from "./errors.js";
-import { repositoryBody } from "./repository-body.js";
+import { addPull, pullsOfRepository, type PullRecord } from "./pulls.js";
 import type { RequestContext, Route, SimState } from "./routes.js";
 import type { SimRepository } from "./sim-repository.js";
 
@@ -76,12 +76,6 @@ export interface SimPullRequestSpec {
   readonly draft?: boolean;
 }
 
-interface SimPullRequest extends SimPullRequestSpec {
-  readonly number: number;
-  state: "open" | "closed";
-  readonly createdAt: string;
-}
-
 /** GitHub's limits: 50 annotations per request; a pull request's file list stops at 3,000. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_PULL_FILES = 3000;
@@ -97,24 +91,25 @@ const SHA = /^[0-9a-f]{40}$/;
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const nodeId = (kind: string, id: string | number) => Buffer.from(`${kind}:${id}`).toString("base64");
 
-/** What the simulator keeps of the feedback posted to it, and the pull requests tests opened. */
+/**
+ * What the simulator keeps of the feedback posted to it. Pull requests a test opens go into the same
+ * store as those the API creates (pulls.ts), which serves them.
+ */
 export class FeedbackStore {
   readonly checkRuns: SimCheckRun[] = [];
   readonly statuses: SimStatus[] = [];
-  private readonly pulls = new Map<string, SimPullRequest>();
-  private readonly numbers = new Map<string, number>();
   private nextId = 1;
+
+  constructor(private readonly state: SimState) {}
 
   id(): number {
     return this.nextId++;
   }
 
   open(spec: SimPullRequestSpec): number {
-    const repoKey = `${spec.owner}/${spec.repo}`.toLowerCase();
-    const number = (this.numbers.get(repoKey) ?? 0) + 1;
-    this.numbers.set(repoKey, number);
-    this.pulls.set(`${repoKey}#${number}`, { ...spec, number, state: "open", createdAt: now() });
-    return number;
+    const repository = this.state.repository(spec.owner, spec.repo);
+    if (!repository) throw new Error(`no repository ${spec.owner}/${spec.repo} in the simulator`);
+    return addPull(this.state, repository, { title: spec.title ?? `Pull request from ${spec.head}`, body: null, head: spec.head, base: spec.base }).number;
   }
 
   close(owner: string, repo: string, number: number): void {
@@ -122,8 +117,9 @@ export class FeedbackStore {
     if (pr) pr.state = "closed";
   }
 
-  pull(owner: string, repo: string, number: number): SimPullRequest | undefined {
-    return this.pulls.get(`${`${owner}/${repo}`.toLowerCase()}#${number}`);
+  pull(owner: string, repo: string, number: number): PullRecord | undefined {
+    const repository = this.state.repository(owner, repo);
+    return repository ? pullsOfRepository(this.state, repository).find((p) => p.number === number) : undefined;
   }
 }
 
@@ -298,93 +294,13 @@ export function createFeedbackRoutes(state: SimState, store: FeedbackStore): Rou
     return (await repository.resolveRef(`refs/heads/${ref}`)) ?? (await repository.resolveRef(`refs/tags/${ref}`));
   };
 
-  const pullOf = (context: RequestContext): { repository: SimRepository; pr: SimPullRequest } => {
+  const pullOf = (context: RequestContext): { repository: SimRepository; pr: PullRecord } => {
     const repository = repositoryOf(context);
     const pr = store.pull(repository.owner, repository.repo, Number(context.params.pull_number));
     if (!pr) throw new ApiRejectionError(404, "Not Found", `${PULLS_DOCS}#get-a-pull-request`);
     return { repository, pr };
   };
 
-  const pullBody = async (repository: SimRepository, pr: SimPullRequest): Promise<PullRequestBody> => {
-    const headSha = await repository.resolveRef(`refs/heads/${pr.head}`);
-    const baseSha = await repository.resolveRef(`refs/heads/${pr.base}`);
-    if (!headSha || !baseSha) throw new ApiRejectionError(404, "Not Found", `${PULLS_DOCS}#get-a-pull-request`);
-    const files = await diffFiles(repository, baseSha, headSha);
-    const repo = {
-      ...repositoryBody({
-        baseUrl: state.baseUrl,
-        owner: repository.owner,
-        repo: repository.repo,
-        defaultBranch: await repository.defaultBranch(),
-        nodeId: nodeId("Repository", `${repository.owner}/${repository.repo}`),
-        ownerNodeId: nodeId("User", repository.owner),
-      }),
-      has_downloads: false,
-    } as unknown as PullRequestBody["head"]["repo"];
-    const self = api(repository, `/pulls/${pr.number}`);
-    const page = html(repository, `/pull/${pr.number}`);
-    const issue = api(repository, `/issues/${pr.number}`);
-    const end = (ref: string, sha: string) => ({ label: `${repository.owner}:${ref}`, ref, sha, repo, user: user(repository.owner) });
-    return {
-      url: self,
-      id: pr.number,
-      node_id: nodeId("PullRequest", `${repository.owner}/${repository.repo}#${pr.number}`),
-      html_url: page,
-      diff_url: `${page}.diff`,
-      patch_url: `${page}.patch`,
-      issue_url: issue,
-      commits_url: `${self}/commits`,
-      review_comments_url: `${self}/comments`,
-      review_comment_url: api(repository, "/pulls/comments{/number}"),
-      comments_url: `${issue}/comments`,
-      statuses_url: api(repository, `/statuses/${headSha}`),
-      number: pr.number,
-      state: pr.state,
-      locked: false,
-      title: pr.title ?? `Pull request ${pr.number}`,
-      user: user("sim-user"),
-      body: null,
-      labels: [],
-      milestone: null,
-      active_lock_reason: null,
-      created_at: pr.createdAt,
-      updated_at: pr.createdAt,
-      closed_at: pr.state === "closed" ? pr.createdAt : null,
-      merged_at: null,
-      merge_commit_sha: null,
-      assignee: null,
-      assignees: [],
-      requested_reviewers: [],
-      requested_teams: [],
-      head: end(pr.head, headSha),
-      base: end(pr.base, baseSha),
-      _links: {
-        self: { href: self },
-        html: { href: page },
-        issue: { href: issue },
-        comments: { href: `${issue}/comments` },
-        review_comments: { href: `${self}/comments` },
-        review_comment: { href: api(repository, "/pulls/comments{/number}") },
-        commits: { href: `${self}/commits` },
-        statuses: { href: api(repository, `/statuses/${headSha}`) },
-      },
-      author_association: "OWNER",
-      auto_merge: null,
-      draft: pr.draft ?? false,
-      merged: false,
-      mergeable: null,
-      rebaseable: null,
-      mergeable_state: "unknown",
-      merged_by: null,
-      comments: 0,
-      review_comments: 0,
-      maintainer_can_modify: false,
-      commits: 1,
-      additions: files.reduce((n, f) => n + f.additions, 0),
-      deletions: files.reduce((n, f) => n + f.deletions, 0),
-      changed_files: files.length,
-    };
-  };
 
   return [
     {
@@ -537,15 +453,6 @@ export function createFeedbackRoutes(state: SimState, store: FeedbackStore): Rou
         const sha = await resolveCommit(repository, context.params.ref ?? "");
         const statuses = sha === null ? [] : store.statuses.filter((s) => s.owner === repository.owner && s.repo === repository.repo && s.sha === sha).sort((a, b) => b.id - a.id);
         return { status: 200, body: statuses.map((s) => statusBody(repository, s)) };
-      },
-    },
-    {
-      method: "GET",
-      pattern: "/repos/{owner}/{repo}/pulls/{pull_number}",
-      auth: "token",
-      async handler(context) {
-        const { repository, pr } = pullOf(context);
-        return { status: 200, body: await pullBody(repository, pr) };
       },
     },
     {

@@ -23,7 +23,7 @@ const SIM_USER = { name: SIM_LOGIN, email: "sim-user@users.noreply.github.com" }
 const GITHUB_COMMITTER = { name: "GitHub", email: "noreply@github.com" };
 const EPOCH_SECONDS = Date.parse("2024-01-01T00:00:00Z") / 1000;
 
-interface PullRecord {
+export interface PullRecord {
   readonly number: number;
   readonly title: string;
   readonly body: string | null;
@@ -58,13 +58,25 @@ function objectOf(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** The pull requests of one repository: those the API created and those a test opened (sim.feedback). */
+export function pullsOfRepository(state: SimState, repository: SimRepository): PullRecord[] {
+  let list = state.pulls.get(repository);
+  if (!list) state.pulls.set(repository, (list = []));
+  return list;
+}
+
+/** A new open pull request, numbered after the repository's others. */
+export function addPull(state: SimState, repository: SimRepository, spec: { title: string; body: string | null; head: string; base: string }): PullRecord {
+  const list = pullsOfRepository(state, repository);
+  // Times count up from a fixed epoch: answers stay comparable between runs.
+  const at = iso((EPOCH_SECONDS + list.length + 1) * 1000);
+  const pull: PullRecord = { number: list.length + 1, ...spec, createdAt: at, updatedAt: at, state: "open", mergedAt: null, mergeCommitSha: null, mergedHead: null, mergedBase: null };
+  list.push(pull);
+  return pull;
+}
+
 export function pullRoutes(state: SimState): Route[] {
-  const pulls = new Map<SimRepository, PullRecord[]>();
-  const pullsOf = (repository: SimRepository) => {
-    let list = pulls.get(repository);
-    if (!list) pulls.set(repository, (list = []));
-    return list;
-  };
+  const pullsOf = (repository: SimRepository) => pullsOfRepository(state, repository);
   const api = (repository: SimRepository, path: string) => `${state.baseUrl}/repos/${repository.owner}/${repository.repo}${path}`;
   const html = (repository: SimRepository, path: string) => `${state.baseUrl}/${repository.owner}/${repository.repo}${path}`;
 
@@ -113,7 +125,8 @@ export function pullRoutes(state: SimState): Route[] {
     let additions = 0;
     let deletions = 0;
     let changedFiles = 0;
-    for (const line of (await repository.git(["diff", "--numstat", "--no-renames", from, head])).toString("utf8").split("\n")) {
+    // A rename is one changed file, as GitHub counts it (and as the files route lists it).
+    for (const line of (await repository.git(["diff", "--numstat", "-M", from, head])).toString("utf8").split("\n")) {
       const [added, deleted] = line.split("\t");
       if (added === undefined || deleted === undefined) continue;
       changedFiles++;
@@ -276,24 +289,7 @@ export function pullRoutes(state: SimState): Route[] {
           if ((await stats(repository, baseSha, headSha)).commits === 0) {
             return validationFailed(DOCS.create, [{ resource: "PullRequest", code: "custom", message: `No commits between ${base} and ${head}` }]);
           }
-          const list = pullsOf(repository);
-          // Times count up from a fixed epoch: answers stay comparable between runs.
-          const at = iso((EPOCH_SECONDS + list.length + 1) * 1000);
-          const pull: PullRecord = {
-            number: list.length + 1,
-            title: body.title as string,
-            body: typeof body.body === "string" ? body.body : null,
-            head,
-            base,
-            createdAt: at,
-            updatedAt: at,
-            state: "open",
-            mergedAt: null,
-            mergeCommitSha: null,
-            mergedHead: null,
-            mergedBase: null,
-          };
-          list.push(pull);
+          const pull = addPull(state, repository, { title: body.title as string, body: typeof body.body === "string" ? body.body : null, head, base });
           return { status: 201, body: await pullBody(repository, pull, true), headers: { location: api(repository, `/pulls/${pull.number}`) } };
         });
       },

@@ -29,7 +29,7 @@ import type {
   UpdateRefRequest,
 } from "./types.js";
 import { newInstallationToken } from "./app-auth.js";
-import { pullRoutes } from "./pulls.js";
+import { pullRoutes, type PullRecord } from "./pulls.js";
 
 export interface Reply {
   readonly status: number;
@@ -61,6 +61,8 @@ export interface SimState {
   /** The primary rate limits of the core (REST) and graphql resources. */
   readonly rateLimits: { readonly core: RateLimit; readonly graphql: RateLimit };
   repository(owner: string, repo: string): SimRepository | undefined;
+  /** Pull requests per repository (pulls.ts), whether the API or a test opened them. */
+  readonly pulls: Map<SimRepository, PullRecord[]>;
   baseUrl: string;
 }
 

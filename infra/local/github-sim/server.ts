@@ -73,9 +73,10 @@ export async function startGitHubSim(options: GitHubSimOptions): Promise<GitHubS
     downloads: new Map(),
     rateLimits,
     repository: (owner, repo) => repositories.get(`${owner}/${repo}`.toLowerCase()),
+    pulls: new Map(),
     baseUrl: "",
   };
-  const feedback = new FeedbackStore();
+  const feedback = new FeedbackStore(state);
   const routes = [...createRoutes(state), ...createFeedbackRoutes(state, feedback)].map(compile);
   const faults = new FaultQueue();
   const log: SimRequest[] = [];
