@@ -25,6 +25,9 @@ export const BUNDLE_SETTINGS = {
   target: "node24",
   minify: true,
   sourcemap: true,
+  // Stack traces map to file and line without the sources' text in the map: with it the map was 6.6 MB
+  // and --enable-source-maps (which the stack sets) parsed all of it at every cold start.
+  sourcesContent: false,
   // Prefer the ES-module builds of dependencies (the AWS SDK ships both): they tree-shake, the CommonJS
   // builds do not. Measured: the fabrics bundle shrinks from 1.57 MB to 1.34 MB.
   mainFields: ["module", "main"],
@@ -55,6 +58,7 @@ export function nodejsBundlingOptions(): BundlingOptions {
     target: BUNDLE_SETTINGS.target,
     minify: BUNDLE_SETTINGS.minify,
     sourceMap: BUNDLE_SETTINGS.sourcemap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     banner: BUNDLE_SETTINGS.banner,
     externalModules: [...BUNDLE_SETTINGS.external],
@@ -84,6 +88,7 @@ export function esbuildBuildOptions(entry: string, bundleFolder: string): BuildO
     target: BUNDLE_SETTINGS.target,
     minify: BUNDLE_SETTINGS.minify,
     sourcemap: BUNDLE_SETTINGS.sourcemap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     banner: { js: BUNDLE_SETTINGS.banner },
     external: [...BUNDLE_SETTINGS.external],

@@ -287,6 +287,14 @@ export class HedgehogGitopsStack extends Stack {
         ],
         [
           new GraphWidget({
+            title: "GitHub requests (sum) and the lowest rate-limit remaining, by stage and outcome",
+            width,
+            left: [search(METRIC.githubRequests, stageOutcome, "Sum", "")],
+            right: [search(METRIC.githubRateLimitRemaining, stageOutcome, "Minimum", "")],
+          }),
+        ],
+        [
+          new GraphWidget({
             title: "Dead-letter queue depth",
             width,
             left: [...this.queues].map(([name, deployed]) => deployed.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum", label: name })),

@@ -14,10 +14,15 @@ export interface LocalFunction {
   invoke(event: unknown): Promise<unknown>;
 }
 
-export async function loadFunction(name: string, spec: FunctionSpec, root = ROOT): Promise<LocalFunction> {
-  const mod = (await import(pathToFileURL(resolve(root, spec.entry)).href)) as { handler?: LambdaHandler };
+/**
+ * `module`: the function's code — by default its TypeScript entry under `root`; in bundled mode the
+ * esbuild bundle the CDK stack deploys (infra/cloud/build-bundles.ts).
+ */
+export async function loadFunction(name: string, spec: FunctionSpec, source: { readonly root?: string; readonly module?: string } = {}): Promise<LocalFunction> {
+  const path = source.module ?? resolve(source.root ?? ROOT, spec.entry);
+  const mod = (await import(pathToFileURL(path).href)) as { handler?: LambdaHandler };
   const handler = mod.handler;
-  if (typeof handler !== "function") throw new Error(`${spec.entry} does not export a handler`);
+  if (typeof handler !== "function") throw new Error(`${path} does not export a handler`);
   return {
     name,
     invoke: (event) => {

@@ -22,6 +22,11 @@ export interface LocalStackOptions {
   readonly wiring?: Wiring;
   /** Where handler entries are resolved from (the repository root by default). */
   readonly root?: string;
+  /**
+   * Bundled mode: each function's deployed bundle (its index.mjs, by function name; built with
+   * infra/cloud/build-bundles.ts) instead of its TypeScript entry. Every wiring function must have one.
+   */
+  readonly bundles?: Readonly<Record<string, string>>;
   /** DynamoDB persistence directory; null keeps the table in memory. */
   readonly dynamoDbPath: string | null;
   readonly port: number;
@@ -142,7 +147,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const functions = new Map<string, LocalFunction>();
-    for (const [name, spec] of Object.entries(wiring.functions)) functions.set(name, await loadFunction(name, spec, options.root));
+    for (const [name, spec] of Object.entries(wiring.functions)) {
+      const bundle = options.bundles?.[name];
+      if (options.bundles && bundle === undefined) throw new Error(`bundled mode: no bundle for function ${name}`);
+      functions.set(name, await loadFunction(name, spec, { ...(options.root ? { root: options.root } : {}), ...(bundle ? { module: bundle } : {}) }));
+    }
     const fn = (name: string) => functions.get(name)!;
 
     const gateway = await startHttpGateway({

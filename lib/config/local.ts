@@ -22,6 +22,7 @@ const localSchema = z.object({
   HH_GITOPS_TABLE: z.string().min(3).default("hedgehog-gitops"),
   HH_GITOPS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default("hedgehog-gitops"),
   HH_GITOPS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  HH_GITOPS_BUNDLED: z.enum(["0", "1", "false", "true"]).default("0"),
 });
 
 export interface LocalStackSettings {
@@ -37,6 +38,8 @@ export interface LocalStackSettings {
   readonly tableName: string;
   readonly queuePrefix: string;
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** Run the functions' deployed esbuild bundles instead of their TypeScript sources (also `--bundled`). */
+  readonly bundled: boolean;
 }
 
 /** The token saved in `<data dir>/token`, checked like HH_GITOPS_TOKEN (one trailing newline allowed). */
@@ -64,5 +67,6 @@ export function parseLocalStackSettings(env: NodeJS.ProcessEnv): LocalStackSetti
     tableName: e.HH_GITOPS_TABLE,
     queuePrefix: e.HH_GITOPS_QUEUE_PREFIX,
     logLevel: e.HH_GITOPS_LOG_LEVEL,
+    bundled: e.HH_GITOPS_BUNDLED === "1" || e.HH_GITOPS_BUNDLED === "true",
   };
 }

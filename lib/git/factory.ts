@@ -11,11 +11,8 @@ import type { SecretResolver } from "../secrets/index.js";
 import { gitHubCredentials, remoteCredentials } from "./credentials.js";
 import { InvalidGitSettingsError } from "./errors.js";
 import { DEFAULT_GITHUB_API_URL } from "./github/api-url.js";
-import { createGitHubClient, type GitHubClientTuning } from "./github/client.js";
-import { GitHubProvider, type GitHubProviderLimits } from "./github/github-provider.js";
-import { guardedGitHttp } from "./isogit/guarded-http.js";
-import { LocalRepositoryProvider } from "./isogit/local-provider.js";
-import { RemoteRepositoryProvider } from "./isogit/remote-provider.js";
+import type { GitHubClientTuning } from "./github/client.js";
+import type { GitHubProviderLimits } from "./github/github-provider.js";
 import { checkLocalRepository } from "./local-repository.js";
 import { assertBranchName, normalizeDirectory } from "./paths.js";
 import type { GitProvider } from "./provider.js";
@@ -66,6 +63,13 @@ function credentialScope(secret: string): string {
   return createHash("sha256").update(secret).digest("base64url").slice(0, 22);
 }
 
+// Each provider's code (Octokit for github, isomorphic-git for git) is loaded only when a fabric uses
+// it: a function bundle is one file, so both are in it, but a dynamic import defers evaluating the one
+// a fabric does not use (esbuild wraps a dynamically imported module in a lazy initializer). Measured
+// with `npm run bench -- bundles`, see docs/PERFORMANCE.md.
+const githubModules = () => Promise.all([import("./github/client.js"), import("./github/github-provider.js")]);
+const isogitModules = () => Promise.all([import("./isogit/guarded-http.js"), import("./isogit/local-provider.js"), import("./isogit/remote-provider.js")]);
+
 export async function createGitProvider(settings: GitProviderSettings, deps: GitProviderDeps): Promise<GitProvider> {
   assertBranchName(settings.branch);
   if (settings.directory !== undefined) normalizeDirectory(settings.directory);
@@ -75,6 +79,7 @@ export async function createGitProvider(settings: GitProviderSettings, deps: Git
     assertUrlAllowed(apiUrl, deps.hosts, "git.apiUrl");
     const secret = await deps.secrets.resolve(settings.credentials);
     const credentials = gitHubCredentials(secret, settings.credentials);
+    const [{ createGitHubClient }, { GitHubProvider }] = await githubModules();
     const client = createGitHubClient({ apiUrl, credentials, hosts: deps.hosts, ...(deps.github ? { tuning: deps.github } : {}) });
     return new GitHubProvider({
       client,
@@ -90,10 +95,12 @@ export async function createGitProvider(settings: GitProviderSettings, deps: Git
     if (settings.credentials !== undefined) throw new InvalidGitSettingsError("credentials are not used for a local repository; remove them");
     const checked = await checkLocalRepository(url.startsWith("file://") ? fileURLToPath(url) : url, deps.repoRoot);
     if (!checked.ok) throw new InvalidGitSettingsError(`git.url ${checked.problem}`);
+    const [, { LocalRepositoryProvider }] = await isogitModules();
     return new LocalRepositoryProvider(checked.realPath);
   }
   assertUrlAllowed(url, deps.hosts, "git.url");
   const credentials = settings.credentials === undefined ? undefined : remoteCredentials(await deps.secrets.resolve(settings.credentials), settings.credentials);
+  const [{ guardedGitHttp }, , { RemoteRepositoryProvider }] = await isogitModules();
   return new RemoteRepositoryProvider({
     url,
     defaultBranch: settings.branch,

@@ -5,8 +5,6 @@
 import { assertUrlAllowed } from "../net/guarded-fetch.js";
 import { gitHubCredentials } from "./credentials.js";
 import { DEFAULT_GITHUB_API_URL } from "./github/api-url.js";
-import { createGitHubClient } from "./github/client.js";
-import { GitHubCommitFeedback } from "./github/commit-feedback.js";
 import { assertBranchName } from "./paths.js";
 import type { GitProviderDeps, GitProviderSettings } from "./factory.js";
 import type { CommitFeedback, PullRequests } from "./feedback.js";
@@ -35,6 +33,8 @@ export async function createHostFeedback(settings: GitProviderSettings, deps: Pi
   const apiUrl = settings.apiUrl ?? DEFAULT_GITHUB_API_URL;
   assertUrlAllowed(apiUrl, deps.hosts, "git.apiUrl");
   const credentials = gitHubCredentials(await deps.secrets.resolve(settings.credentials), settings.credentials);
+  // Octokit is loaded only for a github fabric (see the note in factory.ts).
+  const [{ createGitHubClient }, { GitHubCommitFeedback }] = await Promise.all([import("./github/client.js"), import("./github/commit-feedback.js")]);
   const client = createGitHubClient({ apiUrl, credentials, hosts: deps.hosts, ...(deps.github ? { tuning: deps.github } : {}) });
   const github = new GitHubCommitFeedback(client, settings.owner, settings.repo, credentials.kind === "app" ? "check-run" : "status");
   return { feedback: github, pullRequests: github };

@@ -33,6 +33,7 @@ export {
   type GitProvider,
   type TreeEntry,
 } from "./provider.js";
+export { countGitHubAnswer, openGitHubTrafficWindow, type GitHubTraffic } from "./github-traffic.js";
 export { GitReadCache, type GitReadCacheOptions } from "./read-cache.js";
 export * from "./feedback.js";
 export { createHostFeedback, NO_FEEDBACK_NOTE, type HostFeedback } from "./feedback-factory.js";

@@ -16,4 +16,6 @@ export const METRIC = {
   rejected: "Rejected",
   clusterRequests: "ClusterRequests",
   clusterThrottled: "ClusterThrottled",
+  githubRequests: "GitHubRequests",
+  githubRateLimitRemaining: "GitHubRateLimitRemaining",
 } as const;

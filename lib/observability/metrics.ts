@@ -26,6 +26,8 @@ export interface StageMetricsInput {
   readonly committed?: boolean;
   /** Traffic of this invocation (requests sent, 429s met). */
   readonly cluster?: { readonly requests: number; readonly throttled: number };
+  /** GitHub requests answered during this invocation and the lowest rate-limit remaining among them. */
+  readonly github?: { readonly requests: number; readonly rateLimitRemaining: number | null };
 }
 
 /** The values one stage invocation reports, by metric name. Pure. */
@@ -42,6 +44,11 @@ export function stageMetricValues(input: StageMetricsInput): Record<string, numb
   if (input.cluster) {
     values[METRIC.clusterRequests] = input.cluster.requests;
     values[METRIC.clusterThrottled] = input.cluster.throttled;
+  }
+  // Only for invocations that talked to GitHub: a git-provider fabric would add zeros to every average.
+  if (input.github && input.github.requests > 0) {
+    values[METRIC.githubRequests] = input.github.requests;
+    if (input.github.rateLimitRemaining !== null) values[METRIC.githubRateLimitRemaining] = input.github.rateLimitRemaining;
   }
   return values;
 }

@@ -20,6 +20,7 @@ import type { Settings, Stage } from "../config/settings.js";
 import { isRetryable } from "../errors.js";
 import type { Fabric } from "../fabrics/schema.js";
 import { logger } from "../observability/logger.js";
+import { openGitHubTrafficWindow, type GitHubTraffic } from "../git/index.js";
 import { recordStageMetrics } from "../observability/metrics.js";
 import type { FabricRepository } from "../store/fabrics.js";
 import type { ResourceRepository } from "../store/resources.js";
@@ -265,6 +266,9 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
     let outcome: StageOutcome | undefined;
     let failure: unknown;
     let inPlaceRetries = 0;
+    // GitHub requests of this invocation's stage, for its metrics; closed in the finally below on every path.
+    const githubWindow = openGitHubTrafficWindow();
+    let github: GitHubTraffic | undefined;
     const retryInPlace = async (error: unknown): Promise<boolean> => {
       const rule = inStageRule(error);
       if (rule?.tries !== "budget" || lease.lost) return false;
@@ -305,6 +309,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         }
       }
     } finally {
+      github = githubWindow.close();
       lease.stop();
       await reporter.stop();
     }
@@ -335,7 +340,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
         attempt: record.attempts,
         error: describe(error),
       });
-      recordStageMetrics({ stage: message.stage, outcome: final ? "failed" : "retried", durationMs: Date.now() - startedMs });
+      recordStageMetrics({ stage: message.stage, outcome: final ? "failed" : "retried", durationMs: Date.now() - startedMs, ...(github ? { github } : {}) });
       await deps.onStageError?.(message.stage, run, error);
       if (!final) throw new StageRetryLaterError(delaySeconds, error);
       await endRun(deps, run, { status: "failed", error: `${message.stage}: ${describe(error)}` }, fabric);
@@ -348,6 +353,7 @@ export async function runStage(delivery: Delivery, deps: StageRunnerDeps): Promi
       counts: outcome.counts,
       committed: typeof outcome.headAfter === "string" && outcome.headBefore !== undefined && outcome.headAfter !== outcome.headBefore,
       ...(outcome.clusterTraffic ? { cluster: outcome.clusterTraffic } : {}),
+      ...(github ? { github } : {}),
     };
     if (outcome.continueFrom) {
       recordStageMetrics({ ...metrics, outcome: "continued" });

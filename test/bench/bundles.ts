@@ -2,20 +2,15 @@
 // the runtime-files step come from infra/cloud/bundling.ts), then imported in a fresh Node process.
 // Goals per function: bundle ≤ 1 MiB, import ≤ 150 ms wall time. Reported, not asserted.
 // Note: this machine runs Node 20; Lambda runs the stack's runtime (see `runtime` in the output).
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { build, type Metafile } from "esbuild";
-import {
-  BUNDLE_FILE,
-  LAMBDA_RUNTIME,
-  REPOSITORY_ROOT,
-  esbuildBuildOptions,
-  shipRuntimeFilesArguments,
-} from "../../infra/cloud/bundling.js";
+import type { Metafile } from "esbuild";
+import { buildFunctionBundle } from "../../infra/cloud/build-bundles.js";
+import { BUNDLE_FILE, LAMBDA_RUNTIME } from "../../infra/cloud/bundling.js";
 import { wiring } from "../../infra/wiring.js";
 
 const SIZE_GOAL_BYTES = 1024 * 1024;
@@ -76,10 +71,8 @@ export default async () => {
     for (const [name, spec] of Object.entries(wiring.functions)) {
       const folder = join(root, name);
       const started = performance.now();
-      const result = await build(esbuildBuildOptions(spec.entry, folder));
-      // Same post-step as the NodejsFunction afterBundling hook, reading the metafile from the same place.
-      writeFileSync(join(folder, "index.meta.json"), JSON.stringify(result.metafile));
-      execFileSync(process.execPath, shipRuntimeFilesArguments(REPOSITORY_ROOT, folder));
+      // esbuild and the runtime-files step, as the NodejsFunction afterBundling hook runs them.
+      const result = await buildFunctionBundle(spec.entry, folder);
       const bundleMs = Math.round(performance.now() - started);
 
       const bundleBytes = statSync(join(folder, BUNDLE_FILE)).size;

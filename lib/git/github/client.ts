@@ -1,4 +1,6 @@
-// The Octokit client of the github provider: @octokit/plugin-retry for 5xx and network failures,
+// The Octokit client of the github provider: @octokit/core (routes by name, `client.request("GET /repos/…")`:
+// @octokit/rest only adds a generated method table of every GitHub endpoint, 82 KB in each worker bundle),
+// @octokit/plugin-retry for 5xx and network failures,
 // @octokit/plugin-throttling for GitHub's primary and secondary rate limits, a budget that paces
 // content-creating requests below the secondary limits (write-budget.ts), token or GitHub App
 // installation auth (@octokit/auth-app), and a per-request timeout.
@@ -6,7 +8,8 @@ import { createHash } from "node:crypto";
 import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
+import { Octokit } from "@octokit/core";
+import { countGitHubAnswer } from "../github-traffic.js";
 import { writeBudgetFor } from "./write-budget.js";
 import { HostNotAllowedError, RedirectRefusedError } from "../../net/errors.js";
 import { guardedFetch } from "../../net/guarded-fetch.js";
@@ -96,7 +99,13 @@ export function createGitHubClient(options: {
   const fetchWithTimeout: typeof fetch = (input, init) =>
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
   // Redirects are followed by guardedFetch, one checked hop at a time, never by fetch itself.
-  const allowedFetch = guardedFetch(options.hosts, fetchWithTimeout);
+  const guarded = guardedFetch(options.hosts, fetchWithTimeout);
+  // Every answer, retries included, counts for the stage's metrics (lib/git/github-traffic.ts).
+  const allowedFetch: typeof fetch = async (input, init) => {
+    const response = await guarded(input, init);
+    countGitHubAnswer(response.headers);
+    return response;
+  };
 
   const auth =
     options.credentials.kind === "token"

@@ -127,7 +127,7 @@ export class GitHubProvider implements GitProvider {
     assertBranchName(branch);
     const known = this.known.heads.get(branch);
     try {
-      const response = await this.client.rest.git.getRef({
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
         owner: this.owner,
         repo: this.repo,
         ref: `heads/${branch}`,
@@ -227,7 +227,7 @@ export class GitHubProvider implements GitProvider {
   async createBranch(branch: string, sha: string): Promise<void> {
     assertBranchName(branch);
     try {
-      await this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha });
+      await this.client.request("POST /repos/{owner}/{repo}/git/refs", { owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha });
     } catch (error) {
       if (!hasStatus(error, 422, /already exists/i)) throw toGitError(error, `creating branch ${branch} of ${this.name}`);
       // A retry of ours whose first answer was lost, or someone else's branch of the same name.
@@ -239,7 +239,7 @@ export class GitHubProvider implements GitProvider {
   /** One request: the repository's commits from `commit` that touched `path`, newest first, the first of them. */
   async lastCommitTouching(commit: string, path: string): Promise<CommitSummary | null> {
     try {
-      const response = await this.client.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: commit, path, per_page: 1 });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/commits", { owner: this.owner, repo: this.repo, sha: commit, path, per_page: 1 });
       const found = response.data[0];
       if (!found) return null;
       const author = found.commit.author;
@@ -259,14 +259,14 @@ export class GitHubProvider implements GitProvider {
     assertBranchName(request.base);
     const action = `opening a pull request of ${request.head} into ${request.base} in ${this.name}`;
     try {
-      const response = await this.client.rest.pulls.create({ owner: this.owner, repo: this.repo, head: request.head, base: request.base, title: request.title, body: request.body });
+      const response = await this.client.request("POST /repos/{owner}/{repo}/pulls", { owner: this.owner, repo: this.repo, head: request.head, base: request.base, title: request.title, body: request.body });
       return { number: response.data.number, url: response.data.html_url };
     } catch (error) {
       // "A pull request already exists for owner:branch." — ours, opened by an attempt whose answer was lost.
       if (!hasStatus(error, 422) || !/already exists/i.test(JSON.stringify((error.response?.data as unknown) ?? ""))) throw toGitError(error, action);
     }
     try {
-      const open = await this.client.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${request.head}`, base: request.base, state: "open", per_page: 1 });
+      const open = await this.client.request("GET /repos/{owner}/{repo}/pulls", { owner: this.owner, repo: this.repo, head: `${this.owner}:${request.head}`, base: request.base, state: "open", per_page: 1 });
       const existing = open.data[0];
       if (!existing) throw new ConflictError(`GitHub says a pull request of ${request.head} exists in ${this.name}, but none is open`);
       return { number: existing.number, url: existing.html_url };
@@ -280,7 +280,7 @@ export class GitHubProvider implements GitProvider {
   // ---- reads -------------------------------------------------------------------------------
 
   private async getTree(sha: string, recursive: boolean): Promise<{ sha: string; truncated: boolean; tree: GitHubTreeItem[] }> {
-    const response = await this.client.rest.git.getTree({
+    const response = await this.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
       owner: this.owner,
       repo: this.repo,
       tree_sha: sha,
@@ -396,14 +396,14 @@ export class GitHubProvider implements GitProvider {
 
   private async readTarball(commit: string, wanted: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
     // GitHub answers with a redirect to codeload.github.com, which fetch follows.
-    const response = await this.client.rest.repos.downloadTarballArchive({ owner: this.owner, repo: this.repo, ref: commit });
+    const response = await this.client.request("GET /repos/{owner}/{repo}/tarball/{ref}", { owner: this.owner, repo: this.repo, ref: commit });
     const data = response.data as unknown;
     if (!(data instanceof ArrayBuffer)) throw new GitUnavailableError(`the tarball of ${commit} in ${this.name} did not arrive as binary data`);
     return blobsFromTarball(new Uint8Array(data), wanted);
   }
 
   private async getBlob(sha: string): Promise<Uint8Array> {
-    const response = await this.client.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: sha });
+    const response = await this.client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner: this.owner, repo: this.repo, file_sha: sha });
     const content = Uint8Array.from(Buffer.from(response.data.content, response.data.encoding === "base64" ? "base64" : "utf8"));
     if (gitBlobSha(content) !== sha) throw new GitUnavailableError(`blob ${sha} of ${this.name} arrived with different content`);
     return content;
@@ -422,7 +422,7 @@ export class GitHubProvider implements GitProvider {
     if (tree === baseTree) return parent;
     const sha = await this.writeCommit(prepared, tree, [parent]);
     try {
-      await this.client.rest.git.updateRef({ owner: this.owner, repo: this.repo, ref: `heads/${prepared.branch}`, sha, force: false });
+      await this.client.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner: this.owner, repo: this.repo, ref: `heads/${prepared.branch}`, sha, force: false });
     } catch (error) {
       if (!hasStatus(error, 422, /fast.forward|does not exist|not found/i)) throw error;
       await this.assertBranchAt(prepared.branch, sha, `branch ${prepared.branch} of ${this.name} moved since ${parent}`, error);
@@ -444,7 +444,7 @@ export class GitHubProvider implements GitProvider {
     }
     const sha = await this.writeCommit(prepared, tree, []);
     try {
-      await this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${prepared.branch}`, sha });
+      await this.client.request("POST /repos/{owner}/{repo}/git/refs", { owner: this.owner, repo: this.repo, ref: `refs/heads/${prepared.branch}`, sha });
     } catch (error) {
       if (!hasStatus(error, 422, /already exists/i)) throw error;
       await this.assertBranchAt(prepared.branch, sha, `branch ${prepared.branch} of ${this.name} was created meanwhile`, error);
@@ -464,7 +464,7 @@ export class GitHubProvider implements GitProvider {
     const date = gitDate(prepared.when);
     let response;
     try {
-      response = await this.client.rest.repos.createOrUpdateFileContents({
+      response = await this.client.request("PUT /repos/{owner}/{repo}/contents/{path}", {
         owner: this.owner,
         repo: this.repo,
         path: first.path,
@@ -494,7 +494,7 @@ export class GitHubProvider implements GitProvider {
     const known = this.known.commits.get(commit);
     if (known) return known.tree;
     try {
-      const response = await this.client.rest.git.getCommit({ owner: this.owner, repo: this.repo, commit_sha: commit });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { owner: this.owner, repo: this.repo, commit_sha: commit });
       this.known.commits.set(commit, { tree: response.data.tree.sha, totalBlobBytes: null });
       return response.data.tree.sha;
     } catch (error) {
@@ -506,7 +506,7 @@ export class GitHubProvider implements GitProvider {
   private async writeTree(baseTree: string | null, changes: readonly PreparedChange[]): Promise<string> {
     const { entries, uploads } = treeEntries(changes, (sha) => this.known.blobHomes.has(sha));
     await mapWithLimit(uploads, 4, async (upload) => {
-      const response = await this.client.rest.git.createBlob({
+      const response = await this.client.request("POST /repos/{owner}/{repo}/git/blobs", {
         owner: this.owner,
         repo: this.repo,
         content: Buffer.from(upload.content).toString("base64"),
@@ -537,7 +537,7 @@ export class GitHubProvider implements GitProvider {
   private async createTree(baseTree: string | null, entries: readonly TreeRequestEntry[]): Promise<string | null> {
     const splittable = entries.length > 1;
     try {
-      const response = await this.client.rest.git.createTree({
+      const response = await this.client.request("POST /repos/{owner}/{repo}/git/trees", {
         owner: this.owner,
         repo: this.repo,
         tree: [...entries],
@@ -560,7 +560,7 @@ export class GitHubProvider implements GitProvider {
 
   private async writeCommit(prepared: PreparedCommit, tree: string, parents: string[]): Promise<string> {
     const date = gitDate(prepared.when);
-    const response = await this.client.rest.git.createCommit({
+    const response = await this.client.request("POST /repos/{owner}/{repo}/git/commits", {
       owner: this.owner,
       repo: this.repo,
       message: prepared.message,
@@ -579,7 +579,7 @@ export class GitHubProvider implements GitProvider {
   private async assertBranchAt(branch: string, sha: string, conflict: string, cause: unknown): Promise<void> {
     let current: string | null;
     try {
-      const response = await this.client.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+      const response = await this.client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
       current = response.data.object.sha;
     } catch (error) {
       if (!hasStatus(error, 404)) throw error;
@@ -599,7 +599,7 @@ export class GitHubProvider implements GitProvider {
 
   private async assertRepositoryVisible(): Promise<void> {
     try {
-      await this.client.rest.repos.get({ owner: this.owner, repo: this.repo });
+      await this.client.request("GET /repos/{owner}/{repo}", { owner: this.owner, repo: this.repo });
     } catch (error) {
       if (hasStatus(error, 404)) {
         throw new GitNotFoundError(`repository ${this.name} does not exist or is not visible with these credentials`, { cause: error });

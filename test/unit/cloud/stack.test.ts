@@ -180,7 +180,7 @@ describe("cloud stack from infra/wiring.ts", () => {
     expect(dashboards).toHaveLength(1);
     // The body is a Fn::Join of literal JSON pieces and references: its literal text names every metric.
     const body = JSON.stringify(dashboards[0]![1].Properties!.DashboardBody);
-    for (const metric of ["Runs", "StageDuration", "Applies", "Prunes", "Drifted", "Rejected", "ClusterRequests", "ClusterThrottled", "Commits", "ApproximateNumberOfMessagesVisible", "Errors"]) {
+    for (const metric of ["Runs", "StageDuration", "Applies", "Prunes", "Drifted", "Rejected", "ClusterRequests", "ClusterThrottled", "GitHubRequests", "GitHubRateLimitRemaining", "Commits", "ApproximateNumberOfMessagesVisible", "Errors"]) {
       expect(body).toContain(metric);
     }
   });

@@ -19,6 +19,18 @@ describe("stage metrics", () => {
     });
   });
 
+  it("reports the GitHub requests of an invocation and the lowest rate-limit remaining, only when it talked to GitHub", () => {
+    expect(stageMetricValues({ stage: "ingest", outcome: "continued", durationMs: 7, github: { requests: 26, rateLimitRemaining: 4912 } })).toEqual({
+      StageDuration: 7,
+      StageInvocations: 1,
+      GitHubRequests: 26,
+      GitHubRateLimitRemaining: 4912,
+    });
+    expect(stageMetricValues({ stage: "ingest", outcome: "failed", durationMs: 7, github: { requests: 2, rateLimitRemaining: null } })).toEqual({ StageDuration: 7, StageInvocations: 1, GitHubRequests: 2 });
+    // A git-provider fabric: nothing about GitHub.
+    expect(stageMetricValues({ stage: "ingest", outcome: "succeeded", durationMs: 7, github: { requests: 0, rateLimitRemaining: null } })).toEqual({ StageDuration: 7, StageInvocations: 1 });
+  });
+
   it("reports an ingest's commit and its rejected documents", () => {
     expect(stageMetricValues({ stage: "ingest", outcome: "succeeded", durationMs: 10, counts: { errors: 2, created: 3 }, committed: true })).toEqual({
       StageDuration: 10,
