@@ -8,13 +8,17 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { deflate } from "node:zlib";
 import * as git from "isomorphic-git";
+import { atomicFs } from "../../../lib/git/isogit/atomic-fs.js";
 import { parseTree, serializeTree } from "../../../lib/git/isogit/raw-tree.js";
 import { ApiRejectionError } from "./errors.js";
 import type { CreateTreeEntry } from "./types.js";
 
 const execFileAsync = promisify(execFile);
 const deflateAsync = promisify(deflate);
-const fs = { promises: fsp };
+// Trees and commits are written through isomorphic-git: through the atomic file system, as the git
+// provider does, so that a concurrent reader (sixteen fabrics writing identical subtrees into one
+// repository) never sees an object another request is rewriting.
+const fs = atomicFs;
 const ZERO = "0000000000000000000000000000000000000000";
 const SHA = /^[0-9a-f]{40}$/;
 
