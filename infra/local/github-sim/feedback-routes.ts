@@ -8,6 +8,7 @@
 import type { components, operations } from "@octokit/openapi-types";
 import { ApiRejectionError } from "./errors.js";
 import { addPull, pullsOfRepository, type PullRecord } from "./pulls.js";
+import { userBody } from "./repository-body.js";
 import type { RequestContext, Route, SimState } from "./routes.js";
 import type { SimRepository } from "./sim-repository.js";
 
@@ -217,29 +218,7 @@ export function createFeedbackRoutes(state: SimState, store: FeedbackStore): Rou
     if (!context.repository) throw new ApiRejectionError(404, "Not Found");
     return context.repository;
   };
-  const user = (login: string) => {
-    const url = `${state.baseUrl}/users/${login}`;
-    return {
-      login,
-      id: 1,
-      node_id: nodeId("User", login),
-      avatar_url: `${state.baseUrl}/avatars/${login}`,
-      gravatar_id: "",
-      url,
-      html_url: `${state.baseUrl}/${login}`,
-      followers_url: `${url}/followers`,
-      following_url: `${url}/following{/other_user}`,
-      gists_url: `${url}/gists{/gist_id}`,
-      starred_url: `${url}/starred{/owner}{/repo}`,
-      subscriptions_url: `${url}/subscriptions`,
-      organizations_url: `${url}/orgs`,
-      repos_url: `${url}/repos`,
-      events_url: `${url}/events{/privacy}`,
-      received_events_url: `${url}/received_events`,
-      type: "User",
-      site_admin: false,
-    };
-  };
+  const user = (login: string) => userBody(state.baseUrl, login);
 
   const checkRunOf = (context: RequestContext): { repository: SimRepository; run: SimCheckRun } => {
     const repository = repositoryOf(context);

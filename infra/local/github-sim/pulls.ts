@@ -5,7 +5,7 @@
 //   https://docs.github.com/rest/pulls/pulls
 //   https://docs.github.com/rest/commits/commits#list-commits
 import { ApiRejectionError } from "./errors.js";
-import { repositoryBody } from "./repository-body.js";
+import { repositoryBody, userBody } from "./repository-body.js";
 import type { Reply, Route, SimState } from "./routes.js";
 import type { Signature, SimRepository } from "./sim-repository.js";
 
@@ -80,29 +80,7 @@ export function pullRoutes(state: SimState): Route[] {
   const api = (repository: SimRepository, path: string) => `${state.baseUrl}/repos/${repository.owner}/${repository.repo}${path}`;
   const html = (repository: SimRepository, path: string) => `${state.baseUrl}/${repository.owner}/${repository.repo}${path}`;
 
-  const user = (login: string) => {
-    const url = `${state.baseUrl}/users/${login}`;
-    return {
-      login,
-      id: 1,
-      node_id: nodeId("User", login),
-      avatar_url: `${state.baseUrl}/avatars/${login}`,
-      gravatar_id: "",
-      url,
-      html_url: `${state.baseUrl}/${login}`,
-      followers_url: `${url}/followers`,
-      following_url: `${url}/following{/other_user}`,
-      gists_url: `${url}/gists{/gist_id}`,
-      starred_url: `${url}/starred{/owner}{/repo}`,
-      subscriptions_url: `${url}/subscriptions`,
-      organizations_url: `${url}/orgs`,
-      repos_url: `${url}/repos`,
-      events_url: `${url}/events{/privacy}`,
-      received_events_url: `${url}/received_events`,
-      type: "User",
-      site_admin: false,
-    };
-  };
+  const user = (login: string) => userBody(state.baseUrl, login);
 
   const repositoryOf = (repository: SimRepository | undefined): SimRepository => {
     if (!repository) throw new ApiRejectionError(404, "Not Found");

@@ -108,3 +108,28 @@ export function repositoryBody(options: { baseUrl: string; owner: string; repo: 
     subscribers_count: 0,
   };
 }
+
+/** A user as GitHub's REST answers show one (a pull request's author, a check run's creator). */
+export function userBody(baseUrl: string, login: string) {
+  const url = `${baseUrl}/users/${login}`;
+  return {
+    login,
+    id: 1,
+    node_id: Buffer.from(`User:${login}`).toString("base64"),
+    avatar_url: `${baseUrl}/avatars/${login}`,
+    gravatar_id: "",
+    url,
+    html_url: `${baseUrl}/${login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: "User",
+    site_admin: false,
+  };
+}
