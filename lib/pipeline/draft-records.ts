@@ -3,31 +3,14 @@
 // The record keeps its Git attribution while it is a draft: the draft itself lives in its own item.
 import type { ResourceIdentity } from "../hedgehog/index.js";
 import { FORGOTTEN, next, UNTRACKED } from "../state/index.js";
-import type { ResourceRecord, ResourceState } from "./resource-model.js";
-
-function identityOf({ id, group, apiVersion, kind, namespace, name }: ResourceIdentity): ResourceIdentity {
-  return { id, group, apiVersion, kind, namespace, name };
-}
+import { recordOutsideGit, type ResourceRecord, type ResourceState } from "./resource-model.js";
 
 /** The record once a draft of the resource exists (any state, or none yet → draft). */
 export function draftedRecord(previous: ResourceRecord | null, identity: ResourceIdentity): ResourceRecord {
   const state = next(previous?.state ?? UNTRACKED, "edited-via-api") as ResourceState;
   if (previous) return { ...previous, state };
-  return {
-    ...identityOf(identity),
-    state,
-    // Only in the store: the API made it.
-    source: "api",
-    inGit: false,
-    gitFilePath: null,
-    gitBlobSha: null,
-    gitCommitSha: null,
-    importedFrom: null,
-    contentHash: null,
-    error: null,
-    warnings: [],
-    drift: [],
-  };
+  // Only in the store: the API made it.
+  return recordOutsideGit(identity, state, "api");
 }
 
 /**

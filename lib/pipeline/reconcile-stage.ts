@@ -14,7 +14,7 @@ import type { ResourceRepository } from "../store/resources.js";
 import { boundedList } from "./bounded.js";
 import { writeRecords } from "./record-writer.js";
 import { recordedByPath, snapshotAndPlan } from "./ingest-stage.js";
-import type { DriftEntry, ResourceRecord, ResourceState } from "./resource-model.js";
+import { recordOutsideGit, type DriftEntry, type ResourceRecord, type ResourceState } from "./resource-model.js";
 import type { StageImplementation, StageOutcome } from "./stage-runner.js";
 import { clusterValidation } from "./validation-source.js";
 import { publishQuietly, type EventSink, type FabricEvent } from "../events/index.js";
@@ -120,25 +120,13 @@ interface Outcome {
 }
 
 function recordOf(item: ReconcileItem, state: ResourceState, outcome: Outcome): ResourceRecord {
-  const base: ResourceRecord = item.record ?? {
-    id: item.id,
-    group: item.kind.group,
-    apiVersion: String(item.live?.apiVersion ?? `${item.kind.group}/${item.kind.storageVersion}`),
-    kind: item.kind.kind,
-    namespace: item.namespace,
-    name: item.name,
-    state,
-    source: "cluster",
-    inGit: false,
-    gitFilePath: null,
-    gitBlobSha: null,
-    gitCommitSha: null,
-    importedFrom: null,
-    contentHash: null,
-    error: null,
-    warnings: [],
-    drift: [],
-  };
+  const base: ResourceRecord =
+    item.record ??
+    recordOutsideGit(
+      { id: item.id, group: item.kind.group, apiVersion: String(item.live?.apiVersion ?? `${item.kind.group}/${item.kind.storageVersion}`), kind: item.kind.kind, namespace: item.namespace, name: item.name },
+      state,
+      "cluster",
+    );
   // A Git resource that could not be validated keeps the validation error from ingest.
   const error = item.desired === null && item.source === "git" && item.record?.inGit ? item.record.error : outcome.error;
   return { ...base, state, drift: state === "drifted" ? outcome.drift : [], error };

@@ -60,3 +60,31 @@ export interface ResourceObjects {
 export function fromGit(record: ResourceRecord): boolean {
   return record.source === "git" && record.gitFilePath !== null;
 }
+
+/** A record of a resource Git does not hold (yet): seen in the cluster, or made through the API as a draft. */
+export function recordOutsideGit(
+  identity: Pick<ResourceRecord, "id" | "group" | "apiVersion" | "kind" | "namespace" | "name">,
+  state: ResourceState,
+  source: "cluster" | "api",
+): ResourceRecord {
+  const { id, group, apiVersion, kind, namespace, name } = identity;
+  return {
+    id,
+    group,
+    apiVersion,
+    kind,
+    namespace,
+    name,
+    state,
+    source,
+    inGit: false,
+    gitFilePath: null,
+    gitBlobSha: null,
+    gitCommitSha: null,
+    importedFrom: null,
+    contentHash: null,
+    error: null,
+    warnings: [],
+    drift: [],
+  };
+}
